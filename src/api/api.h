@@ -1,0 +1,22 @@
+/*
+ * Shared by the entry points. Every C_* function begins with api_enter():
+ * "initialized, and not a forked child?" before any argument is read, then
+ * the module lock. It ends with api_leave().
+ */
+#ifndef IOTOKEN_API_H
+#define IOTOKEN_API_H
+
+#include "core/module.h"
+
+#define IOT_EXPORT __attribute__((visibility("default")))
+
+CK_RV api_enter(void) IOT_MUST_CHECK;
+void api_leave(void);
+
+/* Enter, resolve the session handle and sync its token with the store. */
+CK_RV api_enter_session(CK_SESSION_HANDLE h, session **out) IOT_MUST_CHECK;
+
+/* Copies a string into a blank-padded fixed field, as CK_INFO wants. */
+void api_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
+
+#endif

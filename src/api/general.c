@@ -1,0 +1,292 @@
+/* General-purpose functions (v2.40 section 5.4) and the function list. */
+#include <pthread.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "crypto/crypto.h"
+
+struct module module;
+
+/* Serializes C_Initialize and C_Finalize, which may race in applications
+ * where several libraries share the module (SECURITY.md row 3). */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* What a forked child abandons: the parent's state may be mid-change in
+ * another thread, and its SQLite connections must not be used or closed in
+ * the child. Kept reachable rather than freed. */
+static struct module orphaned;
+
+static int live(void)
+{
+	return atomic_load(&module.initialized) &&
+	       module.fork_generation == port_fork_generation();
+}
+
+CK_RV api_enter(void)
+{
+	if (!live())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	port_mutex_lock(module.lock);
+	return CKR_OK;
+}
+
+void api_leave(void)
+{
+	port_mutex_unlock(module.lock);
+}
+
+CK_RV api_enter_session(CK_SESSION_HANDLE h, session **out)
+{
+	CK_RV rv = api_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = session_get(h, out);
+	if (rv != CKR_OK) {
+		api_leave();
+		return rv;
+	}
+	return CKR_OK;
+}
+
+void api_pad(CK_UTF8CHAR *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	memset(dst, ' ', n);
+	memcpy(dst, src, len < n ? len : n);
+}
+
+static CK_RV check_init_args(const CK_C_INITIALIZE_ARGS *a)
+{
+	int given = (a->CreateMutex != NULL) + (a->DestroyMutex != NULL) +
+		    (a->LockMutex != NULL) + (a->UnlockMutex != NULL);
+
+	/* v2.40 5.4 C_Initialize: all four callbacks or none; pReserved must
+	 * be NULL. */
+	if (a->pReserved != NULL || (given != 0 && given != 4))
+		return CKR_ARGUMENTS_BAD;
+	return CKR_OK;
+}
+
+IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
+{
+	CK_C_INITIALIZE_ARGS args;
+	CK_RV rv;
+
+	memset(&args, 0, sizeof(args));
+	if (pInitArgs != NULL) {
+		/* Copied by value: the caller may free its structure. */
+		memcpy(&args, pInitArgs, sizeof(args));
+		rv = check_init_args(&args);
+		if (rv != CKR_OK)
+			return rv;
+	}
+	port_fork_setup();
+	pthread_mutex_lock(&init_lock);
+	if (live()) {
+		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
+		goto out;
+	}
+	if (atomic_load(&module.initialized)) {
+		/* A forked child starting over. */
+		orphaned = module;
+		memset(&module, 0, sizeof(module));
+		crypto_fork_reseed();
+	}
+	rv = port_locking_configure(pInitArgs != NULL ? &args : NULL);
+	if (rv == CKR_OK)
+		rv = port_mutex_create(&module.lock);
+	if (rv != CKR_OK)
+		goto out;
+	rv = config_load(&module.cfg);
+	if (rv == CKR_OK)
+		rv = slots_load();
+	if (rv != CKR_OK) {
+		slots_free();
+		config_free(&module.cfg);
+		port_mutex_destroy(module.lock);
+		module.lock = NULL;
+		goto out;
+	}
+	module.fork_generation = port_fork_generation();
+	atomic_store(&module.initialized, 1);
+out:
+	pthread_mutex_unlock(&init_lock);
+	return rv;
+}
+
+IOT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved)
+{
+	token *t;
+	CK_RV rv = CKR_OK;
+
+	pthread_mutex_lock(&init_lock);
+	if (!live()) {
+		rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+		goto out;
+	}
+	if (pReserved != NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	port_mutex_lock(module.lock);
+	atomic_store(&module.initialized, 0);
+	for (t = module.tokens; t != NULL; t = t->next)
+		session_close_all(t);
+	/* Closing the tokens logs out and wipes every key and cached value. */
+	slots_free();
+	handle_table_free(&module.sessions);
+	handle_table_free(&module.objects);
+	config_free(&module.cfg);
+	port_mutex_unlock(module.lock);
+	port_mutex_destroy(module.lock);
+	memset(&module, 0, sizeof(module));
+out:
+	pthread_mutex_unlock(&init_lock);
+	return rv;
+}
+
+IOT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo)
+{
+	CK_RV rv = api_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	if (pInfo == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	memset(pInfo, 0, sizeof(*pInfo));
+	pInfo->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
+	pInfo->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
+	api_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "iotoken");
+	pInfo->flags = 0;
+	api_pad(pInfo->libraryDescription, sizeof(pInfo->libraryDescription),
+		"iotoken PKCS#11 software token");
+	pInfo->libraryVersion.major = 0;
+	pInfo->libraryVersion.minor = 1;
+out:
+	api_leave();
+	return rv;
+}
+
+static CK_FUNCTION_LIST function_list = {
+	.version = { CRYPTOKI_VERSION_MAJOR, CRYPTOKI_VERSION_MINOR },
+	.C_Initialize = C_Initialize,
+	.C_Finalize = C_Finalize,
+	.C_GetInfo = C_GetInfo,
+	.C_GetFunctionList = C_GetFunctionList,
+	.C_GetSlotList = C_GetSlotList,
+	.C_GetSlotInfo = C_GetSlotInfo,
+	.C_GetTokenInfo = C_GetTokenInfo,
+	.C_GetMechanismList = C_GetMechanismList,
+	.C_GetMechanismInfo = C_GetMechanismInfo,
+	.C_InitToken = C_InitToken,
+	.C_InitPIN = C_InitPIN,
+	.C_SetPIN = C_SetPIN,
+	.C_OpenSession = C_OpenSession,
+	.C_CloseSession = C_CloseSession,
+	.C_CloseAllSessions = C_CloseAllSessions,
+	.C_GetSessionInfo = C_GetSessionInfo,
+	.C_GetOperationState = C_GetOperationState,
+	.C_SetOperationState = C_SetOperationState,
+	.C_Login = C_Login,
+	.C_Logout = C_Logout,
+	.C_CreateObject = C_CreateObject,
+	.C_CopyObject = C_CopyObject,
+	.C_DestroyObject = C_DestroyObject,
+	.C_GetObjectSize = C_GetObjectSize,
+	.C_GetAttributeValue = C_GetAttributeValue,
+	.C_SetAttributeValue = C_SetAttributeValue,
+	.C_FindObjectsInit = C_FindObjectsInit,
+	.C_FindObjects = C_FindObjects,
+	.C_FindObjectsFinal = C_FindObjectsFinal,
+	.C_EncryptInit = C_EncryptInit,
+	.C_Encrypt = C_Encrypt,
+	.C_EncryptUpdate = C_EncryptUpdate,
+	.C_EncryptFinal = C_EncryptFinal,
+	.C_DecryptInit = C_DecryptInit,
+	.C_Decrypt = C_Decrypt,
+	.C_DecryptUpdate = C_DecryptUpdate,
+	.C_DecryptFinal = C_DecryptFinal,
+	.C_DigestInit = C_DigestInit,
+	.C_Digest = C_Digest,
+	.C_DigestUpdate = C_DigestUpdate,
+	.C_DigestKey = C_DigestKey,
+	.C_DigestFinal = C_DigestFinal,
+	.C_SignInit = C_SignInit,
+	.C_Sign = C_Sign,
+	.C_SignUpdate = C_SignUpdate,
+	.C_SignFinal = C_SignFinal,
+	.C_SignRecoverInit = C_SignRecoverInit,
+	.C_SignRecover = C_SignRecover,
+	.C_VerifyInit = C_VerifyInit,
+	.C_Verify = C_Verify,
+	.C_VerifyUpdate = C_VerifyUpdate,
+	.C_VerifyFinal = C_VerifyFinal,
+	.C_VerifyRecoverInit = C_VerifyRecoverInit,
+	.C_VerifyRecover = C_VerifyRecover,
+	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,
+	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,
+	.C_SignEncryptUpdate = C_SignEncryptUpdate,
+	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate,
+	.C_GenerateKey = C_GenerateKey,
+	.C_GenerateKeyPair = C_GenerateKeyPair,
+	.C_WrapKey = C_WrapKey,
+	.C_UnwrapKey = C_UnwrapKey,
+	.C_DeriveKey = C_DeriveKey,
+	.C_SeedRandom = C_SeedRandom,
+	.C_GenerateRandom = C_GenerateRandom,
+	.C_GetFunctionStatus = C_GetFunctionStatus,
+	.C_CancelFunction = C_CancelFunction,
+	.C_WaitForSlotEvent = C_WaitForSlotEvent,
+};
+
+static CK_INTERFACE interface = {
+	.pInterfaceName = (CK_CHAR *)"PKCS 11",
+	.pFunctionList = &function_list,
+	.flags = 0,
+};
+
+IOT_EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	/* Works before C_Initialize: it is how a client finds C_Initialize. */
+	if (ppFunctionList == NULL)
+		return CKR_ARGUMENTS_BAD;
+	*ppFunctionList = &function_list;
+	return CKR_OK;
+}
+
+IOT_EXPORT CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+{
+	if (pulCount == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (pInterfacesList == NULL) {
+		*pulCount = 1;
+		return CKR_OK;
+	}
+	if (*pulCount < 1) {
+		*pulCount = 1;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	pInterfacesList[0] = interface;
+	*pulCount = 1;
+	return CKR_OK;
+}
+
+IOT_EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+				CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+	if (ppInterface == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (pInterfaceName != NULL && strcmp((const char *)pInterfaceName, "PKCS 11") != 0)
+		return CKR_ARGUMENTS_BAD;
+	if (pVersion != NULL && (pVersion->major != CRYPTOKI_VERSION_MAJOR ||
+				 pVersion->minor != CRYPTOKI_VERSION_MINOR))
+		return CKR_ARGUMENTS_BAD;
+	if ((flags & interface.flags) != flags)
+		return CKR_ARGUMENTS_BAD;
+	*ppInterface = &interface;
+	return CKR_OK;
+}

@@ -1,0 +1,26 @@
+/*
+ * The shape shared by the cryptographic entry points: an *Init resolves the
+ * session, the key and the mechanism; the other calls of an operation find
+ * it active or answer CKR_OPERATION_NOT_INITIALIZED.
+ */
+#ifndef IOTOKEN_OPS_H
+#define IOTOKEN_OPS_H
+
+#include "api/api.h"
+
+#define OP_NO_KEY ((CK_OBJECT_HANDLE)0)
+
+/* An *Init call: checks in the order session, arguments, key handle
+ * (CKR_KEY_HANDLE_INVALID), mechanism (CKR_MECHANISM_INVALID unless the
+ * table offers it with the usage flag). */
+CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, int uses_key,
+	       CK_FLAGS usage) IOT_MUST_CHECK;
+
+/* A call that continues an operation of a kind no mechanism can start yet. */
+CK_RV ops_continue(CK_SESSION_HANDLE h) IOT_MUST_CHECK;
+
+/* The session is checked first (and initialization before it); then the
+ * caller's bad arguments are reported. */
+CK_RV api_enter_checked_args(CK_SESSION_HANDLE h) IOT_MUST_CHECK;
+
+#endif

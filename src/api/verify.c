@@ -1,0 +1,50 @@
+/* Functions for verifying signatures and MACs (v2.40 section 5.12). */
+#include "api/ops.h"
+
+IOT_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			      CK_OBJECT_HANDLE hKey)
+{
+	return ops_init(hSession, pMechanism, hKey, 1, CKF_VERIFY);
+}
+
+IOT_EXPORT CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+			  CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+{
+	(void)pData;
+	(void)ulDataLen;
+	(void)pSignature;
+	(void)ulSignatureLen;
+	return ops_continue(hSession);
+}
+
+IOT_EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	(void)pPart;
+	(void)ulPartLen;
+	return ops_continue(hSession);
+}
+
+IOT_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+			       CK_ULONG ulSignatureLen)
+{
+	(void)pSignature;
+	(void)ulSignatureLen;
+	return ops_continue(hSession);
+}
+
+IOT_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+				     CK_OBJECT_HANDLE hKey)
+{
+	return ops_init(hSession, pMechanism, hKey, 1, CKF_VERIFY_RECOVER);
+}
+
+IOT_EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+				 CK_ULONG ulSignatureLen, CK_BYTE_PTR pData,
+				 CK_ULONG_PTR pulDataLen)
+{
+	(void)pSignature;
+	(void)ulSignatureLen;
+	(void)pData;
+	(void)pulDataLen;
+	return ops_continue(hSession);
+}

@@ -1,0 +1,611 @@
+/* Objects: creation from templates, changes, matching, encoding. */
+#include <string.h>
+
+#include "core/object.h"
+#include "store/codec.h"
+#include "store/seal.h"
+
+static CK_RV alloc_object(enum obj_kind kind, object **out)
+{
+	object *obj = port_calloc(1, sizeof(*obj));
+
+	if (obj == NULL)
+		return CKR_HOST_MEMORY;
+	obj->kind = kind;
+	obj->rules = attr_rules_of(kind, &obj->n);
+	obj->v = port_calloc(obj->n, sizeof(*obj->v));
+	if (obj->v == NULL) {
+		port_free(obj);
+		return CKR_HOST_MEMORY;
+	}
+	*out = obj;
+	return CKR_OK;
+}
+
+static void value_clear(obj_value *v)
+{
+	port_free_secret(v->value, v->len);
+	port_free(v->sealed);
+	memset(v, 0, sizeof(*v));
+}
+
+void object_free(object *obj)
+{
+	size_t i;
+
+	if (obj == NULL)
+		return;
+	for (i = 0; i < obj->n; i++)
+		value_clear(&obj->v[i]);
+	port_free(obj->v);
+	port_wipe(obj, sizeof(*obj));
+	port_free(obj);
+}
+
+static size_t rule_pos(const object *obj, CK_ATTRIBUTE_TYPE type)
+{
+	size_t i;
+
+	for (i = 0; i < obj->n; i++)
+		if (obj->rules[i]->type == type)
+			return i;
+	return obj->n;
+}
+
+obj_value *object_value(const object *obj, CK_ATTRIBUTE_TYPE type)
+{
+	size_t i = rule_pos(obj, type);
+
+	return i < obj->n ? &obj->v[i] : NULL;
+}
+
+const attr_rule *object_rule(const object *obj, CK_ATTRIBUTE_TYPE type)
+{
+	size_t i = rule_pos(obj, type);
+
+	return i < obj->n ? obj->rules[i] : NULL;
+}
+
+CK_BBOOL object_bool(const object *obj, CK_ATTRIBUTE_TYPE type)
+{
+	const obj_value *v = object_value(obj, type);
+
+	return v != NULL && v->len == 1 && v->value != NULL && v->value[0] ? CK_TRUE : CK_FALSE;
+}
+
+CK_ULONG object_ulong(const object *obj, CK_ATTRIBUTE_TYPE type)
+{
+	const obj_value *v = object_value(obj, type);
+
+	if (v == NULL || v->len != sizeof(CK_ULONG) || v->value == NULL)
+		return CK_UNAVAILABLE_INFORMATION;
+	return attr_ulong(v->value);
+}
+
+static CK_RV set_bytes(obj_value *v, const void *p, size_t len)
+{
+	uint8_t *copy = NULL;
+
+	if (len > 0) {
+		copy = port_memdup(p, len);
+		if (copy == NULL)
+			return CKR_HOST_MEMORY;
+	}
+	value_clear(v);
+	v->value = copy;
+	v->len = len;
+	return CKR_OK;
+}
+
+static CK_RV set_ulong(obj_value *v, CK_ULONG x)
+{
+	return set_bytes(v, &x, sizeof(x));
+}
+
+static CK_RV set_defaults(object *obj)
+{
+	size_t i;
+	CK_RV rv = CKR_OK;
+
+	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
+		const attr_rule *r = obj->rules[i];
+
+		if (r->form == FORM_BOOL) {
+			CK_BBOOL b = (CK_BBOOL)r->def;
+
+			rv = set_bytes(&obj->v[i], &b, 1);
+		} else if (r->form == FORM_ULONG) {
+			rv = set_ulong(&obj->v[i], r->def);
+		}
+	}
+	return rv;
+}
+
+static void cache_flags(object *obj)
+{
+	obj->is_token = object_bool(obj, CKA_TOKEN);
+	obj->is_private = object_bool(obj, CKA_PRIVATE);
+}
+
+static size_t bit_length(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	unsigned bits = 0;
+	uint8_t top;
+
+	while (i < n && p[i] == 0)
+		i++;
+	if (i == n)
+		return 0;
+	for (top = p[i]; top != 0; top >>= 1)
+		bits++;
+	return (n - i - 1) * 8 + bits;
+}
+
+/* Values the token derives at creation (PKCS#11 v2.40: CKA_MODULUS_BITS and
+ * CKA_VALUE_LEN "must not be specified when object is created with
+ * C_CreateObject"). */
+static CK_RV computed_values(object *obj)
+{
+	const obj_value *val;
+
+	switch (obj->kind) {
+	case KIND_PUB_RSA:
+		val = object_value(obj, CKA_MODULUS);
+		return set_ulong(object_value(obj, CKA_MODULUS_BITS),
+				 bit_length(val->value, val->len));
+	case KIND_SECRET_AES:
+		val = object_value(obj, CKA_VALUE);
+		if (val->len != 16 && val->len != 24 && val->len != 32)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		return set_ulong(object_value(obj, CKA_VALUE_LEN), val->len);
+	case KIND_SECRET_GENERIC:
+		val = object_value(obj, CKA_VALUE);
+		if (val->len == 0)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		return set_ulong(object_value(obj, CKA_VALUE_LEN), val->len);
+	default:
+		return CKR_OK;
+	}
+}
+
+static const CK_ATTRIBUTE *template_find(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+					 CK_ATTRIBUTE_TYPE type)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < count; i++)
+		if (tmpl[i].type == type)
+			return &tmpl[i];
+	return NULL;
+}
+
+static CK_RV template_ulong(const CK_ATTRIBUTE *tmpl, CK_ULONG count, CK_ATTRIBUTE_TYPE type,
+			    CK_ULONG *out)
+{
+	const CK_ATTRIBUTE *a = template_find(tmpl, count, type);
+
+	if (a == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (a->ulValueLen != sizeof(CK_ULONG) || a->pValue == NULL)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	*out = attr_ulong(a->pValue);
+	return CKR_OK;
+}
+
+CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags, object **out)
+{
+	CK_OBJECT_CLASS cls;
+	CK_KEY_TYPE key_type = CK_UNAVAILABLE_INFORMATION;
+	enum obj_kind kind;
+	uint8_t seen[CODEC_MAX_ATTRS] = { 0 };
+	object *obj = NULL;
+	CK_ULONG i;
+	size_t k;
+	CK_RV rv;
+
+	rv = template_ulong(tmpl, count, CKA_CLASS, &cls);
+	if (rv != CKR_OK)
+		return rv;
+	if (cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY) {
+		rv = template_ulong(tmpl, count, CKA_KEY_TYPE, &key_type);
+		if (rv != CKR_OK)
+			return rv;
+	}
+	if (cls == CKO_CERTIFICATE) {
+		CK_CERTIFICATE_TYPE ct;
+
+		rv = template_ulong(tmpl, count, CKA_CERTIFICATE_TYPE, &ct);
+		if (rv != CKR_OK)
+			return rv;
+		if (ct != CKC_X_509)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	rv = attr_kind(cls, key_type, &kind);
+	if (rv != CKR_OK)
+		return rv;
+	rv = alloc_object(kind, &obj);
+	if (rv != CKR_OK)
+		return rv;
+	rv = set_defaults(obj);
+	for (i = 0; i < count && rv == CKR_OK; i++) {
+		const attr_rule *r;
+
+		k = rule_pos(obj, tmpl[i].type);
+		if (k == obj->n) {
+			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+			break;
+		}
+		r = obj->rules[k];
+		rv = attr_value_check(r, tmpl[i].pValue, tmpl[i].ulValueLen);
+		if (rv != CKR_OK)
+			break;
+		if ((r->flags & A_COMPUTED) && !(flags & OBJ_CREATE_INTERNAL)) {
+			rv = CKR_ATTRIBUTE_READ_ONLY;
+		} else if ((r->flags & A_NO_CREATE) && !(flags & OBJ_CREATE_INTERNAL)) {
+			rv = CKR_TEMPLATE_INCONSISTENT;
+		} else if ((r->flags & A_SO_ONLY) && attr_bool(tmpl[i].pValue) &&
+			   !(flags & OBJ_CREATE_SO)) {
+			rv = CKR_ATTRIBUTE_READ_ONLY;
+		} else if (seen[k]) {
+			/* The same attribute twice: fine only if it agrees. */
+			const obj_value *v = &obj->v[k];
+
+			if (v->len != tmpl[i].ulValueLen ||
+			    (v->len > 0 && memcmp(v->value, tmpl[i].pValue, v->len) != 0))
+				rv = CKR_TEMPLATE_INCONSISTENT;
+		} else {
+			seen[k] = 1;
+			rv = set_bytes(&obj->v[k], tmpl[i].pValue, tmpl[i].ulValueLen);
+		}
+	}
+	for (k = 0; k < obj->n && rv == CKR_OK; k++)
+		if ((obj->rules[k]->flags & A_REQUIRED) && !seen[k])
+			rv = CKR_TEMPLATE_INCOMPLETE;
+	if (rv == CKR_OK && !(flags & OBJ_CREATE_INTERNAL))
+		rv = computed_values(obj);
+	if (rv != CKR_OK) {
+		object_free(obj);
+		return rv;
+	}
+	cache_flags(obj);
+	*out = obj;
+	return CKR_OK;
+}
+
+CK_RV object_clone(const object *src, object **out)
+{
+	object *obj;
+	size_t i;
+	CK_RV rv;
+
+	rv = alloc_object(src->kind, &obj);
+	if (rv != CKR_OK)
+		return rv;
+	for (i = 0; i < src->n && rv == CKR_OK; i++) {
+		const obj_value *s = &src->v[i];
+
+		if (s->value != NULL || s->len == 0)
+			rv = set_bytes(&obj->v[i], s->value, s->len);
+		else
+			obj->v[i].len = s->len;
+		if (rv == CKR_OK && s->sealed != NULL) {
+			obj->v[i].sealed = port_memdup(s->sealed, s->sealed_len);
+			obj->v[i].sealed_len = s->sealed_len;
+			if (obj->v[i].sealed == NULL)
+				rv = CKR_HOST_MEMORY;
+		}
+	}
+	if (rv != CKR_OK) {
+		object_free(obj);
+		return rv;
+	}
+	obj->id = src->id;
+	obj->tok = src->tok;
+	obj->owner = src->owner;
+	cache_flags(obj);
+	*out = obj;
+	return CKR_OK;
+}
+
+CK_RV object_apply(object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count, int copy, int so)
+{
+	CK_BBOOL modifiable = object_bool(obj, CKA_MODIFIABLE);
+	CK_ULONG i;
+	CK_RV rv;
+
+	for (i = 0; i < count; i++) {
+		size_t k = rule_pos(obj, tmpl[i].type);
+		const attr_rule *r;
+		obj_value *v;
+
+		if (k == obj->n)
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		r = obj->rules[k];
+		v = &obj->v[k];
+		rv = attr_value_check(r, tmpl[i].pValue, tmpl[i].ulValueLen);
+		if (rv != CKR_OK)
+			return rv;
+		if (r->flags & (A_COMPUTED | A_NO_CREATE))
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if (copy ? !(r->flags & A_COPY) && !((r->flags & A_MODIFIABLE) && modifiable)
+			 : !(r->flags & A_MODIFIABLE) || !modifiable)
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if (r->form == FORM_BOOL) {
+			CK_BBOOL now = v->len == 1 && v->value[0];
+			CK_BBOOL want = attr_bool(tmpl[i].pValue);
+
+			/* v2.40 table 25 footnote 11/12: one-way attributes. */
+			if ((r->flags & A_TO_TRUE) && now && !want)
+				return CKR_ATTRIBUTE_READ_ONLY;
+			if ((r->flags & A_TO_FALSE) && !now && want)
+				return CKR_ATTRIBUTE_READ_ONLY;
+			if (r->type == CKA_MODIFIABLE && !now && want)
+				return CKR_ATTRIBUTE_READ_ONLY;
+			if ((r->flags & A_SO_ONLY) && want && !so)
+				return CKR_ATTRIBUTE_READ_ONLY;
+		}
+		rv = set_bytes(v, tmpl[i].pValue, tmpl[i].ulValueLen);
+		if (rv != CKR_OK)
+			return rv;
+	}
+	cache_flags(obj);
+	return CKR_OK;
+}
+
+int object_hidden(const object *obj, const attr_rule *r)
+{
+	/* v2.40 4.9 footnote 7: secret components of a key whose CKA_SENSITIVE
+	 * is TRUE or CKA_EXTRACTABLE is FALSE cannot be revealed. */
+	if (!(r->flags & A_SECRET))
+		return 0;
+	return object_bool(obj, CKA_SENSITIVE) || !object_bool(obj, CKA_EXTRACTABLE);
+}
+
+int object_matches(const object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < count; i++) {
+		size_t k = rule_pos(obj, tmpl[i].type);
+		const obj_value *v;
+
+		if (k == obj->n || object_hidden(obj, obj->rules[k]))
+			return 0;
+		v = &obj->v[k];
+		if (v->len != tmpl[i].ulValueLen || (v->len > 0 && v->value == NULL))
+			return 0;
+		if (v->len > 0 && (tmpl[i].pValue == NULL || memcmp(v->value, tmpl[i].pValue, v->len)))
+			return 0;
+	}
+	return 1;
+}
+
+/* The access-control attributes bound into every sealed value (SECURITY.md
+ * row 19): changing any of them in the file makes the value fail to open. */
+static size_t access_control(const object *obj, uint8_t ac[5])
+{
+	ac[0] = (uint8_t)obj->kind;
+	ac[1] = object_bool(obj, CKA_PRIVATE);
+	ac[2] = object_bool(obj, CKA_TOKEN);
+	ac[3] = object_bool(obj, CKA_SENSITIVE);
+	ac[4] = object_bool(obj, CKA_EXTRACTABLE);
+	return 5;
+}
+
+static int sealed_at_rest(const object *obj, const attr_rule *r)
+{
+	return (r->flags & A_SEAL) && obj->is_private && obj->is_token;
+}
+
+CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outlen)
+{
+	codec_attr attrs[CODEC_MAX_ATTRS];
+	uint8_t *sealed[CODEC_MAX_ATTRS] = { 0 };
+	uint8_t ac[5];
+	size_t aclen = access_control(obj, ac);
+	size_t i;
+	CK_RV rv = CKR_OK;
+
+	if (obj->n > CODEC_MAX_ATTRS)
+		return CKR_GENERAL_ERROR;
+	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
+		const obj_value *v = &obj->v[i];
+
+		attrs[i].type = obj->rules[i]->type;
+		attrs[i].sealed = 0;
+		attrs[i].value = v->value;
+		attrs[i].len = v->len;
+		if (!sealed_at_rest(obj, obj->rules[i]))
+			continue;
+		/* A fresh nonce for every write of every value. */
+		if (tmk == NULL || (v->len > 0 && v->value == NULL)) {
+			rv = CKR_USER_NOT_LOGGED_IN;
+			break;
+		}
+		sealed[i] = port_malloc(v->len + SEAL_OVERHEAD);
+		if (sealed[i] == NULL) {
+			rv = CKR_HOST_MEMORY;
+			break;
+		}
+		rv = seal_attr(tmk, obj->id, attrs[i].type, ac, aclen, v->value, v->len, sealed[i]);
+		attrs[i].sealed = 1;
+		attrs[i].value = sealed[i];
+		attrs[i].len = v->len + SEAL_OVERHEAD;
+	}
+	if (rv == CKR_OK)
+		rv = codec_encode(attrs, obj->n, out, outlen);
+	for (i = 0; i < obj->n; i++) {
+		if (rv == CKR_OK && sealed[i] != NULL) {
+			/* Keep what is stored: it is what a later login opens. */
+			port_free(obj->v[i].sealed);
+			obj->v[i].sealed = sealed[i];
+			obj->v[i].sealed_len = attrs[i].len;
+		} else {
+			port_free(sealed[i]);
+		}
+	}
+	return rv;
+}
+
+struct decode_ctx {
+	codec_attr attrs[CODEC_MAX_ATTRS];
+	size_t n;
+};
+
+static CK_RV collect(void *ctx, const codec_attr *a)
+{
+	struct decode_ctx *d = ctx;
+
+	if (d->n == CODEC_MAX_ATTRS)
+		return CKR_DEVICE_ERROR;
+	d->attrs[d->n++] = *a;
+	return CKR_OK;
+}
+
+static CK_RV stored_ulong(const struct decode_ctx *d, CK_ATTRIBUTE_TYPE type, CK_ULONG *out)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->attrs[i].type == type && !d->attrs[i].sealed &&
+		    d->attrs[i].len == sizeof(CK_ULONG)) {
+			*out = attr_ulong(d->attrs[i].value);
+			return CKR_OK;
+		}
+	return CKR_DEVICE_ERROR;
+}
+
+CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
+{
+	struct decode_ctx *d;
+	CK_ULONG cls, key_type = CK_UNAVAILABLE_INFORMATION;
+	enum obj_kind kind;
+	object *obj = NULL;
+	size_t i;
+	CK_RV rv;
+
+	d = port_calloc(1, sizeof(*d));
+	if (d == NULL)
+		return CKR_HOST_MEMORY;
+	rv = codec_decode(in, len, collect, d);
+	if (rv == CKR_OK)
+		rv = stored_ulong(d, CKA_CLASS, &cls);
+	if (rv == CKR_OK && (cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY ||
+			     cls == CKO_SECRET_KEY))
+		rv = stored_ulong(d, CKA_KEY_TYPE, &key_type);
+	if (rv == CKR_OK && attr_kind(cls, key_type, &kind) != CKR_OK)
+		rv = CKR_DEVICE_ERROR;
+	if (rv == CKR_OK)
+		rv = alloc_object(kind, &obj);
+	if (rv == CKR_OK)
+		rv = set_defaults(obj);
+	for (i = 0; i < d->n && rv == CKR_OK; i++) {
+		const codec_attr *a = &d->attrs[i];
+		size_t k = rule_pos(obj, a->type);
+		obj_value *v;
+
+		if (k == obj->n) {
+			rv = CKR_DEVICE_ERROR;
+			break;
+		}
+		v = &obj->v[k];
+		if (a->sealed) {
+			if (a->len < SEAL_OVERHEAD || !(obj->rules[k]->flags & A_SEAL)) {
+				rv = CKR_DEVICE_ERROR;
+				break;
+			}
+			value_clear(v);
+			v->sealed = port_memdup(a->value, a->len);
+			v->sealed_len = a->len;
+			v->len = a->len - SEAL_OVERHEAD;
+			if (v->sealed == NULL)
+				rv = CKR_HOST_MEMORY;
+		} else if (attr_value_check(obj->rules[k], a->value, a->len) != CKR_OK) {
+			rv = CKR_DEVICE_ERROR;
+		} else {
+			rv = set_bytes(v, a->value, a->len);
+		}
+	}
+	if (rv == CKR_OK) {
+		cache_flags(obj);
+		obj->id = id;
+		if (!obj->is_token)
+			rv = CKR_DEVICE_ERROR;
+		/* Every A_SEAL value of a private object must be sealed and no
+		 * other: a value swapped for a clear one is tampering. */
+		for (i = 0; i < obj->n && rv == CKR_OK; i++) {
+			int want = sealed_at_rest(obj, obj->rules[i]);
+
+			if (want != (obj->v[i].sealed != NULL))
+				rv = CKR_DEVICE_ERROR;
+		}
+	}
+	port_free(d);
+	if (rv != CKR_OK) {
+		object_free(obj);
+		return rv;
+	}
+	*out = obj;
+	return CKR_OK;
+}
+
+size_t object_size(const object *obj)
+{
+	size_t total = 0, i;
+
+	for (i = 0; i < obj->n; i++)
+		total += 13 + (obj->v[i].sealed ? obj->v[i].sealed_len : obj->v[i].len);
+	return total + 28;
+}
+
+CK_RV object_unseal(object *obj, const uint8_t *tmk)
+{
+	uint8_t ac[5];
+	size_t aclen = access_control(obj, ac);
+	size_t i;
+	CK_RV rv = CKR_OK;
+
+	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
+		obj_value *v = &obj->v[i];
+
+		if (v->sealed == NULL || v->value != NULL)
+			continue;
+		if (v->len == 0) {
+			/* Nothing to hold, but the tag still proves the record. */
+			uint8_t none[1];
+
+			rv = seal_attr_open(tmk, obj->id, obj->rules[i]->type, ac, aclen,
+					    v->sealed, v->sealed_len, none);
+			continue;
+		}
+		v->value = port_malloc(v->len);
+		if (v->value == NULL) {
+			rv = CKR_HOST_MEMORY;
+			break;
+		}
+		rv = seal_attr_open(tmk, obj->id, obj->rules[i]->type, ac, aclen, v->sealed,
+				    v->sealed_len, v->value);
+		if (rv != CKR_OK) {
+			port_free_secret(v->value, v->len);
+			v->value = NULL;
+		}
+	}
+	if (rv != CKR_OK)
+		object_lock(obj);
+	return rv;
+}
+
+void object_lock(object *obj)
+{
+	size_t i;
+
+	for (i = 0; i < obj->n; i++) {
+		obj_value *v = &obj->v[i];
+
+		if (v->sealed != NULL && v->value != NULL) {
+			port_free_secret(v->value, v->len);
+			v->value = NULL;
+		}
+	}
+}

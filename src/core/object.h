@@ -1,0 +1,82 @@
+/*
+ * Objects: attribute values laid out parallel to the schema rules of the
+ * object's kind, so every valid attribute is present (with its default when
+ * the template did not give it).
+ */
+#ifndef IOTOKEN_OBJECT_H
+#define IOTOKEN_OBJECT_H
+
+#include <stdint.h>
+
+#include "core/attr.h"
+#include "core/index.h"
+
+struct token;
+
+typedef struct obj_value {
+	uint8_t *value; /* clear value; NULL while sealed and not opened */
+	size_t len;
+	uint8_t *sealed; /* as stored, for A_SEAL values of private token objects */
+	size_t sealed_len;
+} obj_value;
+
+typedef struct object {
+	struct token *tok;
+	uint64_t id;		    /* store id of token objects; 0 for session objects */
+	CK_OBJECT_HANDLE handle;    /* 0 while it has none */
+	CK_SESSION_HANDLE owner;    /* creating session of a session object */
+	enum obj_kind kind;
+	const attr_rule *const *rules;
+	size_t n;
+	obj_value *v; /* n values, parallel to rules */
+	CK_BBOOL is_token, is_private;
+	struct object *prev, *next; /* the token's list */
+	index_node idx[INDEX_TYPES];
+} object;
+
+/* Flags of object_create. */
+#define OBJ_CREATE_SO 0x1u	 /* the SO is logged in (CKA_TRUSTED) */
+#define OBJ_CREATE_INTERNAL 0x2u /* the token itself creates it: computed attributes allowed */
+
+/* Builds a new object from a creation template: schema checks, defaults,
+ * computed values. The object has no id, handle or token yet. */
+CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags,
+		    object **out) IOT_MUST_CHECK;
+
+/* A deep copy (values only, no handle, no id, not indexed). */
+CK_RV object_clone(const object *src, object **out) IOT_MUST_CHECK;
+
+/* Applies a C_SetAttributeValue (copy = 0) or C_CopyObject (copy = 1)
+ * template to obj, which must be a private clone: the caller swaps it in
+ * only if this succeeds. */
+CK_RV object_apply(object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count, int copy,
+		   int so) IOT_MUST_CHECK;
+
+/* The value slot of an attribute, or NULL when the type is not valid for
+ * the object's kind. */
+obj_value *object_value(const object *obj, CK_ATTRIBUTE_TYPE type);
+const attr_rule *object_rule(const object *obj, CK_ATTRIBUTE_TYPE type);
+CK_BBOOL object_bool(const object *obj, CK_ATTRIBUTE_TYPE type);
+CK_ULONG object_ulong(const object *obj, CK_ATTRIBUTE_TYPE type);
+
+/* Whether the object's value of type is hidden from C_GetAttributeValue. */
+int object_hidden(const object *obj, const attr_rule *r);
+
+/* Whether every template entry equals the object's value (C_FindObjects). */
+int object_matches(const object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
+
+/* The record as stored: A_SEAL values of private token objects sealed with
+ * the token master key (which must then be given); the new sealed forms are
+ * kept in obj. */
+CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out,
+		    size_t *outlen) IOT_MUST_CHECK;
+CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out) IOT_MUST_CHECK;
+size_t object_size(const object *obj);
+
+/* Opens the sealed values (after login) / forgets the clear ones (logout). */
+CK_RV object_unseal(object *obj, const uint8_t *tmk) IOT_MUST_CHECK;
+void object_lock(object *obj);
+
+void object_free(object *obj);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * The operating-system layer: allocation, wiping, constant-time compare,
+ * locks, fork detection. Everything above this layer calls these, never libc
+ * or pthreads directly, so a device can substitute its own.
+ */
+#ifndef IOTOKEN_PORT_H
+#define IOTOKEN_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iotoken/pkcs11.h"
+
+#define IOT_MUST_CHECK __attribute__((warn_unused_result))
+
+/* Allocation. All module memory goes through these. port_free(NULL) is a
+ * no-op. port_free_secret wipes n bytes before freeing. */
+void *port_malloc(size_t n);
+void *port_calloc(size_t count, size_t size);
+void *port_realloc(void *p, size_t n);
+void port_free(void *p);
+void port_free_secret(void *p, size_t n);
+void *port_memdup(const void *p, size_t n);
+
+/* Test hook: the nth allocation from now (1-based) and every later one fail;
+ * 0 switches failure injection off. Not exported from the shared module. */
+void port_alloc_fail_after(unsigned long n);
+
+/* A wipe the compiler cannot remove. */
+void port_wipe(void *p, size_t n);
+
+/* Constant-time equality of two n-byte buffers: 1 if equal, else 0. */
+int port_ct_equal(const void *a, const void *b, size_t n);
+
+/* The module lock: OS mutexes, or the application's callbacks when it gave
+ * them without CKF_OS_LOCKING_OK. */
+typedef struct port_mutex port_mutex;
+CK_RV port_locking_configure(const CK_C_INITIALIZE_ARGS *args) IOT_MUST_CHECK;
+CK_RV port_mutex_create(port_mutex **out) IOT_MUST_CHECK;
+void port_mutex_destroy(port_mutex *m);
+void port_mutex_lock(port_mutex *m);
+void port_mutex_unlock(port_mutex *m);
+
+/* Fork detection: a counter that the child side of fork() increments. */
+void port_fork_setup(void);
+unsigned long port_fork_generation(void);
+
+/* Monotonic milliseconds (for nothing security relevant). */
+uint64_t port_now_ms(void);
+
+#endif

@@ -1,0 +1,664 @@
+/*
+ * Harness of the API tests (see harness.h).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+CK_FUNCTION_LIST_PTR p11;
+void *h_module;
+char h_dir[H_DIR_MAX];
+char h_store[PATH_MAX];
+char h_conf[PATH_MAX];
+CK_SLOT_ID h_slot;
+
+#define N(x) { x, #x }
+static const struct {
+	CK_RV rv;
+	const char *name;
+} rv_names[] = {
+	N(CKR_OK),
+	N(CKR_CANCEL),
+	N(CKR_HOST_MEMORY),
+	N(CKR_SLOT_ID_INVALID),
+	N(CKR_GENERAL_ERROR),
+	N(CKR_FUNCTION_FAILED),
+	N(CKR_ARGUMENTS_BAD),
+	N(CKR_NO_EVENT),
+	N(CKR_NEED_TO_CREATE_THREADS),
+	N(CKR_CANT_LOCK),
+	N(CKR_ATTRIBUTE_READ_ONLY),
+	N(CKR_ATTRIBUTE_SENSITIVE),
+	N(CKR_ATTRIBUTE_TYPE_INVALID),
+	N(CKR_ATTRIBUTE_VALUE_INVALID),
+	N(CKR_ACTION_PROHIBITED),
+	N(CKR_DATA_INVALID),
+	N(CKR_DATA_LEN_RANGE),
+	N(CKR_DEVICE_ERROR),
+	N(CKR_DEVICE_MEMORY),
+	N(CKR_DEVICE_REMOVED),
+	N(CKR_ENCRYPTED_DATA_INVALID),
+	N(CKR_ENCRYPTED_DATA_LEN_RANGE),
+	N(CKR_FUNCTION_CANCELED),
+	N(CKR_FUNCTION_NOT_PARALLEL),
+	N(CKR_FUNCTION_NOT_SUPPORTED),
+	N(CKR_KEY_HANDLE_INVALID),
+	N(CKR_KEY_SIZE_RANGE),
+	N(CKR_KEY_TYPE_INCONSISTENT),
+	N(CKR_KEY_NOT_NEEDED),
+	N(CKR_KEY_CHANGED),
+	N(CKR_KEY_NEEDED),
+	N(CKR_KEY_INDIGESTIBLE),
+	N(CKR_KEY_FUNCTION_NOT_PERMITTED),
+	N(CKR_KEY_NOT_WRAPPABLE),
+	N(CKR_KEY_UNEXTRACTABLE),
+	N(CKR_MECHANISM_INVALID),
+	N(CKR_MECHANISM_PARAM_INVALID),
+	N(CKR_OBJECT_HANDLE_INVALID),
+	N(CKR_OPERATION_ACTIVE),
+	N(CKR_OPERATION_NOT_INITIALIZED),
+	N(CKR_PIN_INCORRECT),
+	N(CKR_PIN_INVALID),
+	N(CKR_PIN_LEN_RANGE),
+	N(CKR_PIN_EXPIRED),
+	N(CKR_PIN_LOCKED),
+	N(CKR_SESSION_CLOSED),
+	N(CKR_SESSION_COUNT),
+	N(CKR_SESSION_HANDLE_INVALID),
+	N(CKR_SESSION_PARALLEL_NOT_SUPPORTED),
+	N(CKR_SESSION_READ_ONLY),
+	N(CKR_SESSION_EXISTS),
+	N(CKR_SESSION_READ_ONLY_EXISTS),
+	N(CKR_SESSION_READ_WRITE_SO_EXISTS),
+	N(CKR_SIGNATURE_INVALID),
+	N(CKR_SIGNATURE_LEN_RANGE),
+	N(CKR_TEMPLATE_INCOMPLETE),
+	N(CKR_TEMPLATE_INCONSISTENT),
+	N(CKR_TOKEN_NOT_PRESENT),
+	N(CKR_TOKEN_NOT_RECOGNIZED),
+	N(CKR_TOKEN_WRITE_PROTECTED),
+	N(CKR_UNWRAPPING_KEY_SIZE_RANGE),
+	N(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT),
+	N(CKR_USER_ALREADY_LOGGED_IN),
+	N(CKR_USER_NOT_LOGGED_IN),
+	N(CKR_USER_PIN_NOT_INITIALIZED),
+	N(CKR_USER_TYPE_INVALID),
+	N(CKR_USER_ANOTHER_ALREADY_LOGGED_IN),
+	N(CKR_USER_TOO_MANY_TYPES),
+	N(CKR_WRAPPED_KEY_INVALID),
+	N(CKR_WRAPPED_KEY_LEN_RANGE),
+	N(CKR_WRAPPING_KEY_HANDLE_INVALID),
+	N(CKR_WRAPPING_KEY_SIZE_RANGE),
+	N(CKR_WRAPPING_KEY_TYPE_INCONSISTENT),
+	N(CKR_RANDOM_SEED_NOT_SUPPORTED),
+	N(CKR_RANDOM_NO_RNG),
+	N(CKR_DOMAIN_PARAMS_INVALID),
+	N(CKR_CURVE_NOT_SUPPORTED),
+	N(CKR_BUFFER_TOO_SMALL),
+	N(CKR_SAVED_STATE_INVALID),
+	N(CKR_INFORMATION_SENSITIVE),
+	N(CKR_STATE_UNSAVEABLE),
+	N(CKR_CRYPTOKI_NOT_INITIALIZED),
+	N(CKR_CRYPTOKI_ALREADY_INITIALIZED),
+	N(CKR_MUTEX_BAD),
+	N(CKR_MUTEX_NOT_LOCKED),
+	N(CKR_NEW_PIN_MODE),
+	N(CKR_NEXT_OTP),
+	N(CKR_EXCEEDED_MAX_ITERATIONS),
+	N(CKR_FIPS_SELF_TEST_FAILED),
+	N(CKR_LIBRARY_LOAD_FAILED),
+	N(CKR_PIN_TOO_WEAK),
+	N(CKR_PUBLIC_KEY_INVALID),
+	N(CKR_FUNCTION_REJECTED),
+};
+#undef N
+
+const char *h_rv_name(CK_RV rv)
+{
+	static _Thread_local char other[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(rv_names) / sizeof(rv_names[0]); i++) {
+		if (rv_names[i].rv == rv)
+			return rv_names[i].name;
+	}
+	snprintf(other, sizeof(other), "0x%lx", (unsigned long)rv);
+	return other;
+}
+
+void h_load(void)
+{
+	CK_C_GetFunctionList get_list;
+	const char *path;
+	CK_RV rv;
+
+	if (p11 != NULL)
+		return;
+	path = getenv("IOTOKEN_MODULE");
+	if (path == NULL || *path == '\0')
+		fail_msg("IOTOKEN_MODULE is not set");
+	h_module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (h_module == NULL)
+		fail_msg("dlopen(%s): %s", path, dlerror());
+	*(void **)&get_list = dlsym(h_module, "C_GetFunctionList");
+	if (get_list == NULL)
+		fail_msg("C_GetFunctionList not exported: %s", dlerror());
+	rv = get_list(&p11);
+	if (rv != CKR_OK || p11 == NULL)
+		fail_msg("C_GetFunctionList: %s", h_rv_name(rv));
+}
+
+void h_write_conf(const char *extra)
+{
+	FILE *f = fopen(h_conf, "w");
+
+	if (f == NULL)
+		fail_msg("cannot write %s: %s", h_conf, strerror(errno));
+	fprintf(f, "dir = %s\npbkdf2_iterations = 1000\n", h_store);
+	if (extra != NULL)
+		fputs(extra, f);
+	if (fclose(f) != 0)
+		fail_msg("cannot write %s", h_conf);
+}
+
+static void scratch_create(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(h_dir, sizeof(h_dir), "%s/iotoken-api-XXXXXX", tmp);
+	if (mkdtemp(h_dir) == NULL)
+		fail_msg("mkdtemp(%s): %s", h_dir, strerror(errno));
+	snprintf(h_store, sizeof(h_store), "%s/store", h_dir);
+	snprintf(h_conf, sizeof(h_conf), "%s/iotoken.conf", h_dir);
+	h_write_conf(NULL);
+	if (setenv("IOTOKEN_CONF", h_conf, 1) != 0)
+		fail_msg("setenv failed");
+}
+
+int h_setup(void **state)
+{
+	(void)state;
+	h_load();
+	scratch_create();
+	h_slot = (CK_SLOT_ID)-1;
+	return 0;
+}
+
+int h_setup_init(void **state)
+{
+	h_setup(state);
+	h_initialize();
+	return 0;
+}
+
+int h_setup_token(void **state)
+{
+	h_setup_init(state);
+	h_slot = h_init_token(H_LABEL);
+	h_init_user_pin(h_slot);
+	return 0;
+}
+
+int h_teardown(void **state)
+{
+	(void)state;
+	if (p11 != NULL)
+		(void)p11->C_Finalize(NULL);
+	if (h_dir[0] != '\0')
+		h_rmtree(h_dir);
+	h_dir[0] = '\0';
+	return 0;
+}
+
+void h_rmtree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	char sub[PATH_MAX];
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		(void)chmod(path, 0700);
+		d = opendir(path);
+		if (d != NULL) {
+			while ((e = readdir(d)) != NULL) {
+				if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+					continue;
+				snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+				h_rmtree(sub);
+			}
+			closedir(d);
+		}
+		(void)rmdir(path);
+	} else {
+		(void)unlink(path);
+	}
+}
+
+void h_initialize(void)
+{
+	assert_ok(p11->C_Initialize(NULL));
+}
+
+void h_finalize(void)
+{
+	assert_ok(p11->C_Finalize(NULL));
+}
+
+void h_reinit(void)
+{
+	h_finalize();
+	h_initialize();
+}
+
+void h_pad(CK_UTF8CHAR *dst, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > n)
+		len = n;
+	memset(dst, ' ', n);
+	memcpy(dst, s, len);
+}
+
+int h_padded_eq(const CK_UTF8CHAR *field, size_t n, const char *s)
+{
+	CK_UTF8CHAR want[256];
+
+	if (n > sizeof(want))
+		return 0;
+	h_pad(want, n, s);
+	return memcmp(field, want, n) == 0;
+}
+
+CK_ULONG h_slots(CK_BBOOL present, CK_SLOT_ID *out, CK_ULONG max)
+{
+	CK_ULONG n = 0;
+
+	assert_ok(p11->C_GetSlotList(present, NULL, &n));
+	assert_true(n <= max);
+	assert_ok(p11->C_GetSlotList(present, out, &n));
+	return n;
+}
+
+CK_SLOT_ID h_uninit_slot(void)
+{
+	CK_SLOT_ID slots[32];
+	CK_ULONG n, i, found = 0;
+	CK_SLOT_ID slot = 0;
+	CK_TOKEN_INFO info;
+
+	n = h_slots(CK_TRUE, slots, 32);
+	for (i = 0; i < n; i++) {
+		assert_ok(p11->C_GetTokenInfo(slots[i], &info));
+		if (!(info.flags & CKF_TOKEN_INITIALIZED)) {
+			slot = slots[i];
+			found++;
+		}
+	}
+	if (found != 1)
+		fail_msg("%lu slots with an uninitialized token, expected 1", found);
+	return slot;
+}
+
+void h_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
+{
+	assert_ok(p11->C_GetTokenInfo(slot, info));
+}
+
+CK_FLAGS h_token_flags(CK_SLOT_ID slot)
+{
+	CK_TOKEN_INFO info;
+
+	h_token_info(slot, &info);
+	return info.flags;
+}
+
+CK_SLOT_ID h_init_token_pin(const char *label, const char *so_pin)
+{
+	CK_SLOT_ID slot = h_uninit_slot();
+	CK_UTF8CHAR lab[32];
+
+	h_pad(lab, sizeof(lab), label);
+	assert_ok(p11->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), lab));
+	return slot;
+}
+
+CK_SLOT_ID h_init_token(const char *label)
+{
+	return h_init_token_pin(label, H_SO_PIN);
+}
+
+void h_init_user_pin_with(CK_SLOT_ID slot, const char *so_pin, const char *user_pin)
+{
+	CK_SESSION_HANDLE s = h_open(slot, 1);
+
+	assert_ok(h_login_pin(s, CKU_SO, so_pin));
+	assert_ok(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin)));
+	assert_ok(p11->C_Logout(s));
+	assert_ok(p11->C_CloseSession(s));
+}
+
+void h_init_user_pin(CK_SLOT_ID slot)
+{
+	h_init_user_pin_with(slot, H_SO_PIN, H_USER_PIN);
+}
+
+CK_SESSION_HANDLE h_open(CK_SLOT_ID slot, int rw)
+{
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_FLAGS fl = CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0);
+
+	assert_ok(p11->C_OpenSession(slot, fl, NULL, NULL, &s));
+	assert_true(s != CK_INVALID_HANDLE);
+	return s;
+}
+
+CK_RV h_login_pin(CK_SESSION_HANDLE s, CK_USER_TYPE who, const char *pin)
+{
+	return p11->C_Login(s, who, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+}
+
+void h_login(CK_SESSION_HANDLE s, CK_USER_TYPE who)
+{
+	assert_ok(h_login_pin(s, who, who == CKU_SO ? H_SO_PIN : H_USER_PIN));
+}
+
+CK_STATE h_state(CK_SESSION_HANDLE s)
+{
+	CK_SESSION_INFO info;
+
+	assert_ok(p11->C_GetSessionInfo(s, &info));
+	return info.state;
+}
+
+void t_init(h_tmpl *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void t_raw(h_tmpl *t, CK_ATTRIBUTE_TYPE type, void *p, CK_ULONG len)
+{
+	assert_true(t->n < H_TMPL_MAX);
+	t->a[t->n].type = type;
+	t->a[t->n].pValue = p;
+	t->a[t->n].ulValueLen = len;
+	t->n++;
+}
+
+void t_bytes(h_tmpl *t, CK_ATTRIBUTE_TYPE type, const void *p, CK_ULONG len)
+{
+	unsigned char *dst;
+
+	assert_true(len <= sizeof(t->buf) - t->used);
+	dst = t->buf + t->used;
+	if (len > 0)
+		memcpy(dst, p, len);
+	t->used += (len + 7) & ~(size_t)7;
+	if (t->used > sizeof(t->buf))
+		t->used = sizeof(t->buf);
+	t_raw(t, type, dst, len);
+}
+
+void t_without(h_tmpl *dst, const h_tmpl *src, CK_ATTRIBUTE_TYPE type)
+{
+	CK_ULONG i;
+
+	t_init(dst);
+	for (i = 0; i < src->n; i++) {
+		if (src->a[i].type != type)
+			t_bytes(dst, src->a[i].type, src->a[i].pValue, src->a[i].ulValueLen);
+	}
+}
+
+void t_bool(h_tmpl *t, CK_ATTRIBUTE_TYPE type, CK_BBOOL b)
+{
+	t_bytes(t, type, &b, sizeof(b));
+}
+
+void t_ulong(h_tmpl *t, CK_ATTRIBUTE_TYPE type, CK_ULONG v)
+{
+	t_bytes(t, type, &v, sizeof(v));
+}
+
+void t_str(h_tmpl *t, CK_ATTRIBUTE_TYPE type, const char *s)
+{
+	t_bytes(t, type, s, strlen(s));
+}
+
+CK_RV h_create_rv(CK_SESSION_HANDLE s, h_tmpl *t, CK_OBJECT_HANDLE *obj)
+{
+	*obj = CK_INVALID_HANDLE;
+	return p11->C_CreateObject(s, t->a, t->n, obj);
+}
+
+CK_OBJECT_HANDLE h_create(CK_SESSION_HANDLE s, h_tmpl *t)
+{
+	CK_OBJECT_HANDLE o;
+
+	assert_ok(h_create_rv(s, t, &o));
+	assert_true(o != CK_INVALID_HANDLE);
+	return o;
+}
+
+CK_OBJECT_HANDLE h_data(CK_SESSION_HANDLE s, const char *label, CK_BBOOL token, CK_BBOOL priv)
+{
+	h_tmpl t;
+	char val[300];
+
+	snprintf(val, sizeof(val), "value of %s", label);
+	t_init(&t);
+	t_ulong(&t, CKA_CLASS, CKO_DATA);
+	t_bool(&t, CKA_TOKEN, token);
+	t_bool(&t, CKA_PRIVATE, priv);
+	t_str(&t, CKA_LABEL, label);
+	t_str(&t, CKA_VALUE, val);
+	return h_create(s, &t);
+}
+
+CK_BBOOL h_get_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type)
+{
+	CK_BBOOL b = 0xA5;
+	CK_ATTRIBUTE a = { type, &b, sizeof(b) };
+
+	assert_ok(p11->C_GetAttributeValue(s, o, &a, 1));
+	assert_int_equal(a.ulValueLen, sizeof(CK_BBOOL));
+	assert_true(b == CK_TRUE || b == CK_FALSE);
+	return b;
+}
+
+CK_ULONG h_get_ulong(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type)
+{
+	CK_ULONG v = 0;
+	CK_ATTRIBUTE a = { type, &v, sizeof(v) };
+
+	assert_ok(p11->C_GetAttributeValue(s, o, &a, 1));
+	assert_int_equal(a.ulValueLen, sizeof(CK_ULONG));
+	return v;
+}
+
+CK_ULONG h_get_bytes(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, void *buf,
+		     CK_ULONG max)
+{
+	CK_ATTRIBUTE a = { type, NULL, 0 };
+
+	assert_ok(p11->C_GetAttributeValue(s, o, &a, 1));
+	assert_true(a.ulValueLen <= max);
+	a.pValue = buf;
+	assert_ok(p11->C_GetAttributeValue(s, o, &a, 1));
+	return a.ulValueLen;
+}
+
+void h_assert_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+		   const void *p, CK_ULONG len)
+{
+	unsigned char buf[1024];
+	CK_ULONG got = h_get_bytes(s, o, type, buf, sizeof(buf));
+
+	if (got != len || memcmp(buf, p, len) != 0)
+		fail_msg("attribute 0x%lx: %lu bytes differ from the %lu expected",
+			 (unsigned long)type, (unsigned long)got, (unsigned long)len);
+}
+
+CK_ULONG h_find(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE *out,
+		CK_ULONG max)
+{
+	CK_OBJECT_HANDLE batch[16];
+	CK_ULONG total = 0, got, i;
+
+	assert_ok(p11->C_FindObjectsInit(s, t, n));
+	for (;;) {
+		got = 0;
+		assert_ok(p11->C_FindObjects(s, batch, 16, &got));
+		assert_true(got <= 16);
+		if (got == 0)
+			break;
+		for (i = 0; i < got; i++) {
+			if (total >= max)
+				fail_msg("search found more than %lu objects", (unsigned long)max);
+			out[total++] = batch[i];
+		}
+	}
+	assert_ok(p11->C_FindObjectsFinal(s));
+	return total;
+}
+
+CK_ULONG h_find_label(CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *out,
+		      CK_ULONG max)
+{
+	CK_ATTRIBUTE t = { CKA_LABEL, (void *)label, strlen(label) };
+
+	return h_find(s, &t, 1, out, max);
+}
+
+int h_handle_in(CK_OBJECT_HANDLE h, const CK_OBJECT_HANDLE *list, CK_ULONG n)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i] == h)
+			return 1;
+	}
+	return 0;
+}
+
+unsigned char *h_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL, *nb;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+int h_memmem(const void *hay, size_t len, const void *needle, size_t nlen)
+{
+	return memmem(hay, len, needle, nlen) != NULL;
+}
+
+void h_child_dispatch(int argc, char **argv, const h_scenario *table)
+{
+	const char *conf;
+	size_t i;
+	int rc;
+
+	if (argc < 3 || strcmp(argv[1], "--child") != 0)
+		return;
+	conf = getenv("IOTOKEN_CONF");
+	if (conf != NULL) {
+		snprintf(h_conf, sizeof(h_conf), "%s", conf);
+		snprintf(h_dir, sizeof(h_dir), "%s", conf);
+		if (strrchr(h_dir, '/') != NULL)
+			*strrchr(h_dir, '/') = '\0';
+		snprintf(h_store, sizeof(h_store), "%s/store", h_dir);
+	}
+	for (i = 0; table[i].name != NULL; i++) {
+		if (strcmp(table[i].name, argv[2]) == 0) {
+			CK_C_GetFunctionList get_list;
+			const char *path = getenv("IOTOKEN_MODULE");
+
+			h_module = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+			if (h_module == NULL) {
+				fprintf(stderr, "child: cannot load the module\n");
+				exit(2);
+			}
+			*(void **)&get_list = dlsym(h_module, "C_GetFunctionList");
+			if (get_list == NULL || get_list(&p11) != CKR_OK) {
+				fprintf(stderr, "child: no function list\n");
+				exit(2);
+			}
+			rc = table[i].run();
+			exit(rc);
+		}
+	}
+	fprintf(stderr, "child: unknown scenario %s\n", argv[2]);
+	exit(3);
+}
+
+int h_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+int h_run_child(const char *name)
+{
+	const char *self = getenv("IOTOKEN_TEST_SELF");
+	pid_t pid;
+
+	if (self == NULL || *self == '\0')
+		fail_msg("IOTOKEN_TEST_SELF is not set");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		execl(self, self, "--child", name, (char *)NULL);
+		_exit(127);
+	}
+	return h_wait(pid);
+}
