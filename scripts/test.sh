@@ -13,6 +13,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+bash scripts/deps.sh
+
 BUILD_DIR=${BUILD_DIR:-build}
 cmake_args=()
 eval "cmake_args=(${CMAKE_ARGS:-})"

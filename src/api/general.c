@@ -18,8 +18,7 @@ static struct module orphaned;
 
 static int live(void)
 {
-	return atomic_load(&module.initialized) &&
-	       module.fork_generation == port_fork_generation();
+	return atomic_load(&module.initialized) && module.fork_generation == port_fork_generation();
 }
 
 CK_RV api_enter(void)
@@ -59,8 +58,8 @@ void api_pad(CK_UTF8CHAR *dst, size_t n, const char *src)
 
 static CK_RV check_init_args(const CK_C_INITIALIZE_ARGS *a)
 {
-	int given = (a->CreateMutex != NULL) + (a->DestroyMutex != NULL) +
-		    (a->LockMutex != NULL) + (a->UnlockMutex != NULL);
+	int given = (a->CreateMutex != NULL) + (a->DestroyMutex != NULL) + (a->LockMutex != NULL) +
+		    (a->UnlockMutex != NULL);
 
 	/* v2.40 5.4 C_Initialize: all four callbacks or none; pReserved must
 	 * be NULL. */

@@ -59,8 +59,8 @@ IOT_EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTe
 	if (rv == CKR_OK)
 		rv = token_sync(s->tok);
 	if (rv == CKR_OK)
-		rv = object_create(pTemplate, ulCount,
-				   s->tok->login == CKU_SO ? OBJ_CREATE_SO : 0, &obj);
+		rv = object_create(pTemplate, ulCount, s->tok->login == CKU_SO ? OBJ_CREATE_SO : 0,
+				   &obj);
 	if (rv == CKR_OK)
 		rv = check_access(s, obj);
 	if (rv == CKR_OK)

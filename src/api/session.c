@@ -111,8 +111,7 @@ IOT_EXPORT CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOp
 }
 
 IOT_EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
-				     CK_ULONG ulOperationStateLen,
-				     CK_OBJECT_HANDLE hEncryptionKey,
+				     CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey,
 				     CK_OBJECT_HANDLE hAuthenticationKey)
 {
 	session *s;

@@ -230,8 +230,8 @@ out:
 	return rv;
 }
 
-IOT_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
-			  CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+IOT_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+			  CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
 	session *s;
 	CK_RV rv = api_enter_session(hSession, &s);

@@ -13,7 +13,7 @@
 typedef struct mech_row {
 	CK_MECHANISM_TYPE type;
 	CK_ULONG min_key, max_key; /* CK_MECHANISM_INFO units (bits or bytes) */
-	CK_FLAGS flags;		   /* CKF_SIGN, CKF_VERIFY, CKF_DIGEST, ... */
+	CK_FLAGS flags;            /* CKF_SIGN, CKF_VERIFY, CKF_DIGEST, ... */
 } mech_row;
 
 /* The row for type, or NULL when the token does not offer it. */

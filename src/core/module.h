@@ -21,9 +21,9 @@
 typedef struct token {
 	CK_SLOT_ID slot_id;
 	char *path;
-	store *st;	    /* NULL while the token is not initialized */
-	CK_RV broken;	    /* CKR_OK, or why the store cannot be used */
-	store_token rec;    /* label, serial, PIN records as last read/written */
+	store *st;       /* NULL while the token is not initialized */
+	CK_RV broken;    /* CKR_OK, or why the store cannot be used */
+	store_token rec; /* label, serial, PIN records as last read/written */
 	uint8_t tmk[SEAL_TMK_LEN];
 	int tmk_loaded;
 	CK_USER_TYPE login; /* LOGIN_NONE, CKU_USER or CKU_SO */
@@ -110,8 +110,8 @@ CK_RV pin_init_token(token *tok, const uint8_t *so_pin, size_t len,
 CK_RV pin_login(token *tok, CK_USER_TYPE user, const uint8_t *pin, size_t len) IOT_MUST_CHECK;
 CK_RV pin_logout(token *tok) IOT_MUST_CHECK;
 CK_RV pin_init_user(token *tok, const uint8_t *pin, size_t len) IOT_MUST_CHECK;
-CK_RV pin_set(token *tok, CK_USER_TYPE who, const uint8_t *old, size_t oldlen,
-	      const uint8_t *pin, size_t len) IOT_MUST_CHECK;
+CK_RV pin_set(token *tok, CK_USER_TYPE who, const uint8_t *old, size_t oldlen, const uint8_t *pin,
+	      size_t len) IOT_MUST_CHECK;
 void token_forget_login(token *tok);
 
 /* Sessions (session.c). */

@@ -375,7 +375,8 @@ int object_matches(const object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 		v = &obj->v[k];
 		if (v->len != tmpl[i].ulValueLen || (v->len > 0 && v->value == NULL))
 			return 0;
-		if (v->len > 0 && (tmpl[i].pValue == NULL || memcmp(v->value, tmpl[i].pValue, v->len)))
+		if (v->len > 0 &&
+		    (tmpl[i].pValue == NULL || memcmp(v->value, tmpl[i].pValue, v->len)))
 			return 0;
 	}
 	return 1;
@@ -491,8 +492,8 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 	rv = codec_decode(in, len, collect, d);
 	if (rv == CKR_OK)
 		rv = stored_ulong(d, CKA_CLASS, &cls);
-	if (rv == CKR_OK && (cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY ||
-			     cls == CKO_SECRET_KEY))
+	if (rv == CKR_OK &&
+	    (cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY))
 		rv = stored_ulong(d, CKA_KEY_TYPE, &key_type);
 	if (rv == CKR_OK && attr_kind(cls, key_type, &kind) != CKR_OK)
 		rv = CKR_DEVICE_ERROR;
@@ -575,8 +576,8 @@ CK_RV object_unseal(object *obj, const uint8_t *tmk)
 			/* Nothing to hold, but the tag still proves the record. */
 			uint8_t none[1];
 
-			rv = seal_attr_open(tmk, obj->id, obj->rules[i]->type, ac, aclen,
-					    v->sealed, v->sealed_len, none);
+			rv = seal_attr_open(tmk, obj->id, obj->rules[i]->type, ac, aclen, v->sealed,
+					    v->sealed_len, none);
 			continue;
 		}
 		v->value = port_malloc(v->len);

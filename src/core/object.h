@@ -22,9 +22,9 @@ typedef struct obj_value {
 
 typedef struct object {
 	struct token *tok;
-	uint64_t id;		    /* store id of token objects; 0 for session objects */
-	CK_OBJECT_HANDLE handle;    /* 0 while it has none */
-	CK_SESSION_HANDLE owner;    /* creating session of a session object */
+	uint64_t id;             /* store id of token objects; 0 for session objects */
+	CK_OBJECT_HANDLE handle; /* 0 while it has none */
+	CK_SESSION_HANDLE owner; /* creating session of a session object */
 	enum obj_kind kind;
 	const attr_rule *const *rules;
 	size_t n;
@@ -35,7 +35,7 @@ typedef struct object {
 } object;
 
 /* Flags of object_create. */
-#define OBJ_CREATE_SO 0x1u	 /* the SO is logged in (CKA_TRUSTED) */
+#define OBJ_CREATE_SO 0x1u       /* the SO is logged in (CKA_TRUSTED) */
 #define OBJ_CREATE_INTERNAL 0x2u /* the token itself creates it: computed attributes allowed */
 
 /* Builds a new object from a creation template: schema checks, defaults,
@@ -68,8 +68,7 @@ int object_matches(const object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 /* The record as stored: A_SEAL values of private token objects sealed with
  * the token master key (which must then be given); the new sealed forms are
  * kept in obj. */
-CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out,
-		    size_t *outlen) IOT_MUST_CHECK;
+CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outlen) IOT_MUST_CHECK;
 CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out) IOT_MUST_CHECK;
 size_t object_size(const object *obj);
 

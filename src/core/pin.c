@@ -197,8 +197,8 @@ CK_RV pin_init_user(token *tok, const uint8_t *pin, size_t len)
 	return rv;
 }
 
-CK_RV pin_set(token *tok, CK_USER_TYPE who, const uint8_t *old, size_t oldlen,
-	      const uint8_t *pin, size_t len)
+CK_RV pin_set(token *tok, CK_USER_TYPE who, const uint8_t *old, size_t oldlen, const uint8_t *pin,
+	      size_t len)
 {
 	int role = who == CKU_SO ? STORE_ROLE_SO : STORE_ROLE_USER;
 	uint8_t tmk[SEAL_TMK_LEN];

@@ -298,8 +298,8 @@ CK_RV token_sync(token *tok)
 	memcpy(so_wrap, tok->rec.pin[STORE_ROLE_SO].wrapped, sizeof(so_wrap));
 	rv = store_token_load(tok->st, &tok->rec);
 	/* Re-initialized by another process: the old master key is gone. */
-	if (rv == CKR_OK && memcmp(so_wrap, tok->rec.pin[STORE_ROLE_SO].wrapped,
-				   sizeof(so_wrap)) != 0)
+	if (rv == CKR_OK &&
+	    memcmp(so_wrap, tok->rec.pin[STORE_ROLE_SO].wrapped, sizeof(so_wrap)) != 0)
 		token_forget_login(tok);
 	if (rv == CKR_OK)
 		rv = load_objects(tok);

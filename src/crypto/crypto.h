@@ -27,9 +27,8 @@ CK_RV crypto_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, si
 			 uint8_t out[CRYPTO_SHA256_LEN]) IOT_MUST_CHECK;
 
 /* PBKDF2-HMAC-SHA256. */
-CK_RV crypto_pbkdf2_sha256(const uint8_t *pin, size_t pinlen, const uint8_t *salt,
-			   size_t saltlen, uint32_t iterations, uint8_t *out,
-			   size_t outlen) IOT_MUST_CHECK;
+CK_RV crypto_pbkdf2_sha256(const uint8_t *pin, size_t pinlen, const uint8_t *salt, size_t saltlen,
+			   uint32_t iterations, uint8_t *out, size_t outlen) IOT_MUST_CHECK;
 
 /* AES-256-GCM. seal writes n bytes of ciphertext and the tag; open returns
  * CKR_ENCRYPTED_DATA_INVALID when the tag does not verify (and writes

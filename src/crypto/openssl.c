@@ -57,8 +57,8 @@ CK_RV crypto_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, si
 	return CKR_OK;
 }
 
-CK_RV crypto_pbkdf2_sha256(const uint8_t *pin, size_t pinlen, const uint8_t *salt,
-			   size_t saltlen, uint32_t iterations, uint8_t *out, size_t outlen)
+CK_RV crypto_pbkdf2_sha256(const uint8_t *pin, size_t pinlen, const uint8_t *salt, size_t saltlen,
+			   uint32_t iterations, uint8_t *out, size_t outlen)
 {
 	if (pinlen > INT_MAX || saltlen > INT_MAX || outlen > INT_MAX || iterations == 0 ||
 	    iterations > INT_MAX)

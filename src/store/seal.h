@@ -27,7 +27,8 @@ CK_RV seal_tmk_wrap(const uint8_t kek[SEAL_KEK_LEN], int role, const uint8_t tmk
 		    uint8_t out[STORE_WRAPPED_LEN]) IOT_MUST_CHECK;
 /* CKR_PIN_INCORRECT when the KEK does not open the record. */
 CK_RV seal_tmk_unwrap(const uint8_t kek[SEAL_KEK_LEN], int role,
-		      const uint8_t in[STORE_WRAPPED_LEN], uint8_t tmk[SEAL_TMK_LEN]) IOT_MUST_CHECK;
+		      const uint8_t in[STORE_WRAPPED_LEN],
+		      uint8_t tmk[SEAL_TMK_LEN]) IOT_MUST_CHECK;
 
 /* out has room for n + SEAL_OVERHEAD bytes. */
 CK_RV seal_attr(const uint8_t tmk[SEAL_TMK_LEN], uint64_t id, CK_ATTRIBUTE_TYPE type,

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Installs what iotoken needs to build and test, from Debian 12's archive.
+# Does nothing when everything is there already. Needs root (or sudo) to install.
+set -euo pipefail
+
+PACKAGES=(
+	build-essential cmake pkg-config
+	clang libclang-rt-14-dev # sanitizer runtimes: only Recommended by clang, so explicit
+	clang-format
+	libp11-kit-dev libssl-dev libsqlite3-dev sqlite3 libcmocka-dev
+	opensc p11-kit openssl python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || {
+		echo "deps: not root and no sudo; install: ${missing[*]}" >&2
+		exit 1
+	}
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing ${missing[*]}"
+for attempt in 1 2 3; do
+	if $SUDO apt-get update -q; then
+		break
+	fi
+	[ "$attempt" -eq 3 ] && exit 1
+	echo "apt-get update failed (attempt $attempt), retrying in 10s"
+	sleep 10
+done
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
