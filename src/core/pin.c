@@ -53,10 +53,12 @@ static CK_RV check_pin(token *tok, int role, const uint8_t *pin, size_t len,
 		return role == STORE_ROLE_USER ? CKR_USER_PIN_NOT_INITIALIZED : CKR_PIN_INCORRECT;
 	if (p->failures >= module.cfg.max_failures)
 		return CKR_PIN_LOCKED;
-	p->failures++;
-	rv = store_pin_save(tok->st, role, p);
+	rv = store_pin_attempt(tok->st, role, p);
 	if (rv != CKR_OK)
 		return rv;
+	/* Another process may have used the last attempt meanwhile. */
+	if (p->failures > module.cfg.max_failures)
+		return CKR_PIN_LOCKED;
 	/* An empty or out-of-range PIN authenticates nobody; it still costs
 	 * an attempt. */
 	if (!pin_len_ok(len))

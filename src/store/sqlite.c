@@ -435,6 +435,30 @@ CK_RV store_pin_save(store *s, int role, const store_pin *p)
 	return rv != CKR_OK ? rv : end(s, write_pin(s, role, p));
 }
 
+CK_RV store_pin_attempt(store *s, int role, store_pin *out)
+{
+	store_pin p;
+	CK_RV rv;
+
+	if (role < 0 || role >= STORE_ROLES)
+		return CKR_ARGUMENTS_BAD;
+	/* Read, count and write in one write transaction: two processes
+	 * trying PINs at once cannot lose an attempt between them. */
+	rv = begin(s, 1);
+	if (rv != CKR_OK)
+		return rv;
+	rv = read_pin(s, role, &p);
+	if (rv == CKR_OK && p.failures < UINT32_MAX)
+		p.failures++;
+	if (rv == CKR_OK)
+		rv = write_pin(s, role, &p);
+	rv = end(s, rv);
+	if (rv == CKR_OK)
+		*out = p;
+	port_wipe(&p, sizeof p);
+	return rv;
+}
+
 CK_RV store_reset(store *s, const store_token *t)
 {
 	CK_RV rv = begin(s, 1);

@@ -49,6 +49,9 @@ CK_RV store_token_load(store *s, store_token *out) IOT_MUST_CHECK;
 CK_RV store_token_save(store *s, const store_token *t) IOT_MUST_CHECK;
 /* Writes one role's PIN record only (failure counter, new wrap). */
 CK_RV store_pin_save(store *s, int role, const store_pin *p) IOT_MUST_CHECK;
+/* A login attempt: adds one to role's failure counter, durably, and returns
+ * the record as it now stands. The caller resets the counter on success. */
+CK_RV store_pin_attempt(store *s, int role, store_pin *out) IOT_MUST_CHECK;
 /* Re-initialization: removes every object and writes t, in one transaction. */
 CK_RV store_reset(store *s, const store_token *t) IOT_MUST_CHECK;
 
