@@ -141,7 +141,7 @@ CK_RV slots_refresh(void)
 		if (!parse_name(e->d_name, &id))
 			continue;
 		tok = slot_token(id);
-		if (tok != NULL && (tok->st != NULL || tok->broken != CKR_OK))
+		if (tok != NULL && tok->st != NULL)
 			continue;
 		if (tok == NULL) {
 			rv = new_token(id, &tok);
@@ -149,7 +149,10 @@ CK_RV slots_refresh(void)
 				break;
 			insert_sorted(tok);
 		}
-		/* A broken store stays a slot, with the error it gave. */
+		/* A broken store stays a slot, with the error it gave; it is
+		 * tried again at the next refresh (it may have been caught
+		 * half created by another process). */
+		tok->broken = CKR_OK;
 		if (token_open(tok) != CKR_OK && tok->broken == CKR_OK)
 			tok->broken = CKR_DEVICE_ERROR;
 	}
