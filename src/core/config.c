@@ -76,6 +76,12 @@ static CK_RV read_file(const char *path, iotoken_config *cfg)
 		char *key, *value, *eq;
 
 		lineno++;
+		/* A line longer than the buffer is refused whole: its tail
+		 * must not be read as a line of its own. */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			rv = CKR_FUNCTION_FAILED;
+			break;
+		}
 		key = trim(line);
 		if (*key == '\0' || *key == '#')
 			continue;
@@ -102,8 +108,13 @@ static CK_RV read_file(const char *path, iotoken_config *cfg)
 			rv = CKR_FUNCTION_FAILED;
 		}
 	}
-	if (rv == CKR_FUNCTION_FAILED)
+	/* A read error (a directory, an I/O error) is not an end of file. */
+	if (rv == CKR_OK && ferror(f)) {
+		config_log("cannot read IOTOKEN_CONF %s", path);
+		rv = CKR_FUNCTION_FAILED;
+	} else if (rv == CKR_FUNCTION_FAILED) {
 		config_log("%s:%u: not understood", path, lineno);
+	}
 	fclose(f);
 	return rv;
 }

@@ -452,6 +452,7 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 struct decode_ctx {
 	codec_attr attrs[CODEC_MAX_ATTRS];
 	size_t n;
+	uint8_t seen[CODEC_MAX_ATTRS]; /* by rule position */
 };
 
 static CK_RV collect(void *ctx, const codec_attr *a)
@@ -506,10 +507,13 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 		size_t k = rule_pos(obj, a->type);
 		obj_value *v;
 
-		if (k == obj->n) {
+		/* Each attribute once: a second CKA_CLASS could otherwise
+		 * contradict the kind taken from the first. */
+		if (k == obj->n || d->seen[k]) {
 			rv = CKR_DEVICE_ERROR;
 			break;
 		}
+		d->seen[k] = 1;
 		v = &obj->v[k];
 		if (a->sealed) {
 			if (a->len < SEAL_OVERHEAD || !(obj->rules[k]->flags & A_SEAL)) {

@@ -49,7 +49,7 @@ static void check_sensitive(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUT
 }
 
 static const CK_ATTRIBUTE_TYPE rsa_secrets[] = { CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
-						 CKA_PRIME_2,	       CKA_EXPONENT_1,
+						 CKA_PRIME_2,          CKA_EXPONENT_1,
 						 CKA_EXPONENT_2,       CKA_COEFFICIENT };
 
 static void test_get_sensitive(void **state)
@@ -309,22 +309,20 @@ static void test_get_precedence(void **state)
 	}
 }
 
-static CK_RV set1(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-		  const void *p, CK_ULONG len)
+static CK_RV set1(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, const void *p,
+		  CK_ULONG len)
 {
 	CK_ATTRIBUTE a = { type, (void *)p, len };
 
 	return p11->C_SetAttributeValue(s, o, &a, 1);
 }
 
-static CK_RV set_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-		      CK_BBOOL b)
+static CK_RV set_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, CK_BBOOL b)
 {
 	return set1(s, o, type, &b, 1);
 }
 
-static CK_RV set_ulong(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-		       CK_ULONG v)
+static CK_RV set_ulong(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, CK_ULONG v)
 {
 	return set1(s, o, type, &v, sizeof(v));
 }
@@ -387,8 +385,7 @@ static void test_set_read_only(void **state)
 	assert_rv(set_bool(s, k, CKA_LOCAL, CK_TRUE), CKR_ATTRIBUTE_READ_ONLY);
 	assert_rv(set_bool(s, k, CKA_ALWAYS_SENSITIVE, CK_TRUE), CKR_ATTRIBUTE_READ_ONLY);
 	assert_rv(set_bool(s, k, CKA_NEVER_EXTRACTABLE, CK_TRUE), CKR_ATTRIBUTE_READ_ONLY);
-	assert_rv(set_ulong(s, k, CKA_KEY_GEN_MECHANISM, CKM_AES_KEY_GEN),
-		  CKR_ATTRIBUTE_READ_ONLY);
+	assert_rv(set_ulong(s, k, CKA_KEY_GEN_MECHANISM, CKM_AES_KEY_GEN), CKR_ATTRIBUTE_READ_ONLY);
 	assert_rv(set_bool(s, d, CKA_PRIVATE, CK_TRUE), CKR_ATTRIBUTE_READ_ONLY);
 	assert_rv(set_bool(s, d, CKA_TOKEN, CK_TRUE), CKR_ATTRIBUTE_READ_ONLY);
 	assert_rv(set_bool(s, k, CKA_PRIVATE, CK_FALSE), CKR_ATTRIBUTE_READ_ONLY);
@@ -560,11 +557,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_set_label_id, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_set_read_only, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_set_one_way, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_set_not_modifiable, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_set_not_modifiable, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_set_sessions, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_set_all_or_nothing, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_set_all_or_nothing, h_setup_token, h_teardown),
 	};
 
 	(void)argc;

@@ -9,8 +9,12 @@
 #include "harness.h"
 #include "keys.h"
 
-static CK_ULONG find_attr(CK_SESSION_HANDLE s, CK_ATTRIBUTE_TYPE type, const void *p,
-			  CK_ULONG len, CK_OBJECT_HANDLE *out, CK_ULONG max)
+#ifndef CKO_NSS_TRUST
+#define CKO_NSS_TRUST 0xCE534353UL
+#endif
+
+static CK_ULONG find_attr(CK_SESSION_HANDLE s, CK_ATTRIBUTE_TYPE type, const void *p, CK_ULONG len,
+			  CK_OBJECT_HANDLE *out, CK_ULONG max)
 {
 	CK_ATTRIBUTE a = { type, (void *)p, len };
 
@@ -58,7 +62,7 @@ static void test_find_all(void **state)
 static void test_find_exact(void **state)
 {
 	CK_SESSION_HANDLE s = h_open(h_slot, 1);
-	CK_OBJECT_HANDLE abc, abcd, ab, tok, priv, cert, found[16];
+	CK_OBJECT_HANDLE abc, abcd, ab, tok, priv, cert, cert2, found[16];
 	CK_ULONG cls;
 	h_tmpl t;
 
@@ -78,8 +82,13 @@ static void test_find_exact(void **state)
 	t_init(&t);
 	k_data(&t, "app");
 	t_str(&t, CKA_APPLICATION, "the app");
-	t_str(&t, CKA_ID, "\x01");
 	(void)h_create(s, &t);
+	t_init(&t);
+	k_cert(&t);
+	t_bool(&t, CKA_PRIVATE, CK_FALSE);
+	t_str(&t, CKA_LABEL, "cert 2");
+	t_str(&t, CKA_ID, "\x01");
+	cert2 = h_create(s, &t);
 
 	assert_int_equal(h_find_label(s, "abc", found, 16), 2);
 	assert_true(h_handle_in(abc, found, 2) && h_handle_in(cert, found, 2));
@@ -92,8 +101,8 @@ static void test_find_exact(void **state)
 	assert_int_equal(h_find_label(s, "ABC", found, 16), 0);
 
 	cls = CKO_CERTIFICATE;
-	assert_int_equal(find_attr(s, CKA_CLASS, &cls, sizeof(cls), found, 16), 1);
-	assert_true(found[0] == cert);
+	assert_int_equal(find_attr(s, CKA_CLASS, &cls, sizeof(cls), found, 16), 2);
+	assert_true(h_handle_in(cert, found, 2) && h_handle_in(cert2, found, 2));
 	cls = CKO_DATA;
 	assert_int_equal(find_attr(s, CKA_CLASS, &cls, sizeof(cls), found, 16), 6);
 	cls = CKO_PRIVATE_KEY;
@@ -102,6 +111,7 @@ static void test_find_exact(void **state)
 	assert_int_equal(find_attr(s, CKA_ID, "\x01\x02", 2, found, 16), 1);
 	assert_true(found[0] == cert);
 	assert_int_equal(find_attr(s, CKA_ID, "\x01", 1, found, 16), 1);
+	assert_true(found[0] == cert2);
 	assert_int_equal(find_attr(s, CKA_APPLICATION, "the app", 7, found, 16), 1);
 	assert_int_equal(find_attr(s, CKA_APPLICATION, "the", 3, found, 16), 0);
 	assert_int_equal(find_attr(s, CKA_VALUE, "value of abcd", 13, found, 16), 1);
@@ -111,7 +121,7 @@ static void test_find_exact(void **state)
 
 	assert_int_equal(find_bool(s, CKA_TOKEN, CK_TRUE, found, 16), 1);
 	assert_true(found[0] == tok);
-	assert_int_equal(find_bool(s, CKA_TOKEN, CK_FALSE, found, 16), 6);
+	assert_int_equal(find_bool(s, CKA_TOKEN, CK_FALSE, found, 16), 7);
 	assert_int_equal(find_bool(s, CKA_PRIVATE, CK_TRUE, found, 16), 1);
 	assert_true(found[0] == priv);
 
@@ -128,6 +138,11 @@ static void test_find_exact(void **state)
 	assert_int_equal(find_attr(s, CKA_MODULUS, k_rsa_modulus, 16, found, 16), 0);
 	assert_int_equal(find_attr(s, CKA_VENDOR_DEFINED + 0x1234, "x", 1, found, 16), 0);
 	assert_int_equal(find_bool(s, CKA_SENSITIVE, CK_FALSE, found, 16), 0);
+	/* Classes NSS looks for (trust objects, CKO_PROFILE): simply nothing. */
+	cls = CKO_NSS_TRUST;
+	assert_int_equal(find_attr(s, CKA_CLASS, &cls, sizeof(cls), found, 16), 0);
+	cls = 9; /* CKO_PROFILE, PKCS#11 3.0 */
+	assert_int_equal(find_attr(s, CKA_CLASS, &cls, sizeof(cls), found, 16), 0);
 }
 
 static void test_find_incremental(void **state)
@@ -161,8 +176,7 @@ static void test_find_incremental(void **state)
 		/* Other work between the calls, in this and another session. */
 		h_assert_attr(s, h, CKA_LABEL, "match", 5);
 		snprintf(label, sizeof(label), "new %d", round);
-		(void)h_data(round & 1 ? s : s2, label, (round & 2) ? CK_TRUE : CK_FALSE,
-			     CK_FALSE);
+		(void)h_data(round & 1 ? s : s2, label, (round & 2) ? CK_TRUE : CK_FALSE, CK_FALSE);
 		assert_ok(p11->C_DestroyObject(s2, other[round]));
 		round++;
 	}
@@ -210,6 +224,8 @@ static void test_find_errors(void **state)
 	assert_ok(p11->C_CloseSession(s2));
 }
 
+/* 2000 session objects with distinct CKA_ID. Certificates, because data
+ * objects have no CKA_ID in v2.40. */
 static void test_find_scale(void **state)
 {
 	enum { COUNT = 2000 };
@@ -224,7 +240,9 @@ static void test_find_scale(void **state)
 	for (i = 0; i < COUNT; i++) {
 		snprintf(id, sizeof(id), "id-%04d", i);
 		t_init(&t);
-		k_data(&t, "many");
+		k_cert(&t);
+		t_bool(&t, CKA_PRIVATE, CK_FALSE);
+		t_str(&t, CKA_LABEL, "many");
 		t_str(&t, CKA_ID, id);
 		made[i] = h_create(s, &t);
 	}
@@ -291,11 +309,14 @@ static void test_private_visibility(void **state)
 	check_invisible(s, key);
 	assert_ok(p11->C_Logout(s));
 
-	/* The user sees them again (nothing above destroyed them). */
+	/* The user sees the token objects again; the private session object
+	 * died with the first logout (v2.40 5.6 C_Logout: "all private session
+	 * objects from sessions belonging to the application are destroyed"). */
 	h_login(s, CKU_USER);
-	assert_int_equal(h_find(s, NULL, 0, found, 8), 4);
-	assert_int_equal(h_find_label(s, "private", found, 8), 2);
-	h_assert_attr(s, pses, CKA_LABEL, "private", 7);
+	assert_int_equal(h_find(s, NULL, 0, found, 8), 3);
+	assert_int_equal(h_find_label(s, "private", found, 8), 1);
+	assert_true(h_get_bool(s, found[0], CKA_TOKEN));
+	check_invisible(s, pses);
 	assert_ok(p11->C_Logout(s));
 	assert_int_equal(h_find(s, NULL, 0, found, 8), 1);
 
@@ -305,6 +326,29 @@ static void test_private_visibility(void **state)
 	assert_int_equal(h_find(s, NULL, 0, found, 8), 1);
 	h_login(s, CKU_USER);
 	assert_int_equal(h_find(s, NULL, 0, found, 8), 3);
+}
+
+/* v2.40 5.6 C_Logout: "any of the application's handles to private objects
+ * become invalid (even if a user is later logged back into the token, those
+ * handles remain invalid)". */
+static void test_logout_invalidates_handles(void **state)
+{
+	CK_SESSION_HANDLE s = h_open(h_slot, 1);
+	CK_OBJECT_HANDLE ptok, pub, found[4];
+
+	(void)state;
+	h_login(s, CKU_USER);
+	ptok = h_data(s, "private", CK_TRUE, CK_TRUE);
+	pub = h_data(s, "public", CK_TRUE, CK_FALSE);
+	assert_ok(p11->C_Logout(s));
+	h_login(s, CKU_USER);
+	check_invisible(s, ptok);
+	/* The object itself is still there, under a new handle. */
+	assert_int_equal(h_find_label(s, "private", found, 4), 1);
+	assert_true(found[0] != ptok);
+	h_assert_attr(s, found[0], CKA_VALUE, "value of private", 16);
+	/* Public handles are unaffected. */
+	h_assert_attr(s, pub, CKA_LABEL, "public", 6);
 }
 
 static void test_private_search_across_logout(void **state)
@@ -364,14 +408,14 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_find_all, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_find_exact, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_find_incremental, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_find_incremental, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_find_errors, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_find_scale, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_private_visibility, h_setup_token,
+		cmocka_unit_test_setup_teardown(test_private_visibility, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_logout_invalidates_handles, h_setup_token,
 						h_teardown),
-		cmocka_unit_test_setup_teardown(test_private_search_across_logout,
-						h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_private_search_across_logout, h_setup_token,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_session_objects, h_setup_token, h_teardown),
 	};
 

@@ -114,8 +114,8 @@ static void test_create_classes(void **state)
 }
 
 /* The template minus one required attribute is incomplete. */
-static void check_required(CK_SESSION_HANDLE s, const h_tmpl *full,
-			   const CK_ATTRIBUTE_TYPE *req, size_t n)
+static void check_required(CK_SESSION_HANDLE s, const h_tmpl *full, const CK_ATTRIBUTE_TYPE *req,
+			   size_t n)
 {
 	h_tmpl t;
 	CK_OBJECT_HANDLE o;
@@ -519,12 +519,60 @@ static void test_computed_attributes(void **state)
 	assert_int_equal(h_get_ulong(s, o, CKA_MODULUS_BITS), 1024);
 }
 
+/* Lengths far beyond the buffers are refused before anything is read; an
+ * 8 KiB value (a certificate chain) is stored and read back whole. */
+static void test_create_lengths(void **state)
+{
+	const CK_ULONG huge = (CK_ULONG)1 << 40;
+	CK_SESSION_HANDLE s = user_session();
+	CK_OBJECT_HANDLE o, found[2];
+	unsigned char small[16];
+	unsigned char *big = malloc(8192), *back = malloc(8192);
+	CK_ATTRIBUTE a;
+	h_tmpl t;
+	size_t i;
+
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(back);
+	memset(small, 'x', sizeof(small));
+	t_init(&t);
+	k_data(&t, "huge");
+	t_raw(&t, CKA_VALUE, small, huge);
+	assert_int_not_equal(h_create_rv(s, &t, &o), CKR_OK);
+	t_init(&t);
+	t_ulong(&t, CKA_CLASS, CKO_DATA);
+	t_raw(&t, CKA_LABEL, small, huge);
+	assert_int_not_equal(h_create_rv(s, &t, &o), CKR_OK);
+	t_init(&t);
+	k_secret(&t, CKK_AES, 16);
+	t.a[2].ulValueLen = huge; /* CKA_VALUE */
+	assert_int_not_equal(h_create_rv(s, &t, &o), CKR_OK);
+	assert_int_equal(h_find(s, NULL, 0, found, 2), 0);
+
+	for (i = 0; i < 8192; i++)
+		big[i] = (unsigned char)(i * 7 + i / 256);
+	t_init(&t);
+	k_data(&t, "big");
+	t_bool(&t, CKA_TOKEN, CK_TRUE);
+	t_raw(&t, CKA_VALUE, big, 8192);
+	(void)h_create(s, &t);
+	h_reinit();
+	s = user_session();
+	assert_int_equal(h_find_label(s, "big", found, 2), 1);
+	a = (CK_ATTRIBUTE){ CKA_VALUE, back, 8192 };
+	assert_ok(p11->C_GetAttributeValue(s, found[0], &a, 1));
+	assert_int_equal(a.ulValueLen, 8192);
+	assert_memory_equal(big, back, 8192);
+	free(big);
+	free(back);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_classes, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_create_incomplete, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_create_incomplete, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_create_invalid, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_create_type_invalid, h_setup_token,
 						h_teardown),
@@ -535,6 +583,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_secure_defaults, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_computed_attributes, h_setup_token,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(test_create_lengths, h_setup_token, h_teardown),
 	};
 
 	(void)argc;

@@ -7,8 +7,8 @@
 
 static CK_RV set_pin(CK_SESSION_HANDLE s, const char *old_pin, const char *new_pin)
 {
-	return p11->C_SetPIN(s, (CK_UTF8CHAR_PTR)old_pin, strlen(old_pin),
-			     (CK_UTF8CHAR_PTR)new_pin, strlen(new_pin));
+	return p11->C_SetPIN(s, (CK_UTF8CHAR_PTR)old_pin, strlen(old_pin), (CK_UTF8CHAR_PTR)new_pin,
+			     strlen(new_pin));
 }
 
 static CK_RV init_pin(CK_SESSION_HANDLE s, const char *pin)
@@ -363,23 +363,47 @@ static void test_empty_pin(void **state)
 	assert_int_equal(h_state(s), CKS_RW_PUBLIC_SESSION);
 }
 
+/* A PIN length far beyond the buffer is refused before the buffer is read. */
+static void test_huge_pin_length(void **state)
+{
+	const CK_ULONG huge = (CK_ULONG)1 << 40;
+	CK_SESSION_HANDLE s = h_open(h_slot, 1);
+	CK_UTF8CHAR label[32];
+	CK_UTF8CHAR pin[8] = "12345678";
+
+	(void)state;
+	h_pad(label, sizeof(label), "huge");
+	assert_int_not_equal(p11->C_Login(s, CKU_USER, pin, huge), CKR_OK);
+	assert_int_not_equal(p11->C_Login(s, CKU_SO, pin, huge), CKR_OK);
+	assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR)H_USER_PIN, 4, pin, huge), CKR_PIN_LEN_RANGE);
+	assert_int_not_equal(p11->C_SetPIN(s, pin, huge, (CK_UTF8CHAR_PTR) "5678", 4), CKR_OK);
+	h_login(s, CKU_SO);
+	assert_rv(p11->C_InitPIN(s, pin, huge), CKR_PIN_LEN_RANGE);
+	assert_ok(p11->C_Logout(s));
+	assert_ok(p11->C_CloseSession(s));
+	assert_rv(p11->C_InitToken(h_uninit_slot(), pin, huge, label), CKR_PIN_LEN_RANGE);
+	assert_int_not_equal(p11->C_InitToken(h_slot, pin, huge, label), CKR_OK);
+	/* Nothing changed. */
+	s = h_open(h_slot, 1);
+	h_login(s, CKU_USER);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_init_pin, h_setup_init, h_teardown),
 		cmocka_unit_test_setup_teardown(test_set_pin_user, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_set_pin_read_only, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_set_pin_read_only, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_set_pin_public, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_set_pin_so, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_user, setup3, h_teardown),
-		cmocka_unit_test_setup_teardown(test_lockout_reset_by_success, setup3,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_lockout_reset_by_success, setup3, h_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_persists, setup3, h_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_so_unlocks_user, setup3, h_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_so, setup3, h_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_default, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_pin, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_huge_pin_length, h_setup_token, h_teardown),
 	};
 
 	(void)argc;

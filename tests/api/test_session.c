@@ -234,8 +234,7 @@ static void check_dead_handle(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj)
 	assert_rv(h_login_pin(s, CKU_USER, H_USER_PIN), inv);
 	assert_rv(p11->C_Logout(s), inv);
 	assert_rv(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR) "1234", 4), inv);
-	assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR) "1234", 4, (CK_UTF8CHAR_PTR) "5678", 4),
-		  inv);
+	assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR) "1234", 4, (CK_UTF8CHAR_PTR) "5678", 4), inv);
 	assert_rv(p11->C_GetOperationState(s, buf, &len), inv);
 	assert_rv(p11->C_SetOperationState(s, buf, sizeof(buf), 0, 0), inv);
 	assert_rv(p11->C_CreateObject(s, t, 1, &o), inv);
@@ -374,12 +373,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_user_pin_not_initialized, h_setup_init,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_closed_handle, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_handles_not_reused, h_setup_token,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_close_all_sessions, h_setup_token,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_logins_per_token, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_handles_not_reused, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_close_all_sessions, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_logins_per_token, h_setup_token, h_teardown),
 	};
 
 	(void)argc;

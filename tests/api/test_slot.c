@@ -81,10 +81,8 @@ static void test_invalid_slot(void **state)
 	h_pad(label, sizeof(label), "x");
 	assert_rv(p11->C_GetSlotInfo(bad, &si), CKR_SLOT_ID_INVALID);
 	assert_rv(p11->C_GetTokenInfo(bad, &ti), CKR_SLOT_ID_INVALID);
-	assert_rv(p11->C_OpenSession(bad, CKF_SERIAL_SESSION, NULL, NULL, &s),
-		  CKR_SLOT_ID_INVALID);
-	assert_rv(p11->C_InitToken(bad, (CK_UTF8CHAR_PTR)H_SO_PIN, 8, label),
-		  CKR_SLOT_ID_INVALID);
+	assert_rv(p11->C_OpenSession(bad, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_SLOT_ID_INVALID);
+	assert_rv(p11->C_InitToken(bad, (CK_UTF8CHAR_PTR)H_SO_PIN, 8, label), CKR_SLOT_ID_INVALID);
 	n = 64;
 	assert_rv(p11->C_GetMechanismList(bad, mechs, &n), CKR_SLOT_ID_INVALID);
 	assert_rv(p11->C_GetMechanismInfo(bad, CKM_ECDSA, &mi), CKR_SLOT_ID_INVALID);
@@ -284,8 +282,7 @@ static void test_mechanisms(void **state)
 	assert_rv(p11->C_GetMechanismInfo(h_slot, CKM_VENDOR_DEFINED + 0x1234, &mi),
 		  CKR_MECHANISM_INVALID);
 	if (!has_ecdsa)
-		assert_rv(p11->C_GetMechanismInfo(h_slot, CKM_ECDSA, &mi),
-			  CKR_MECHANISM_INVALID);
+		assert_rv(p11->C_GetMechanismInfo(h_slot, CKM_ECDSA, &mi), CKR_MECHANISM_INVALID);
 }
 
 static void test_random(void **state)
@@ -331,8 +328,7 @@ static void test_seed_random(void **state)
 
 	(void)state;
 	memset(seed, 7, sizeof(seed));
-	assert_rv2(p11->C_SeedRandom(s, seed, sizeof(seed)), CKR_OK,
-		   CKR_RANDOM_SEED_NOT_SUPPORTED);
+	assert_rv2(p11->C_SeedRandom(s, seed, sizeof(seed)), CKR_OK, CKR_RANDOM_SEED_NOT_SUPPORTED);
 	assert_ok(p11->C_GenerateRandom(s, seed, sizeof(seed)));
 }
 
@@ -365,10 +361,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_mechanisms, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_random, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_seed_random, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_parallel_functions, h_setup_token,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_wait_for_slot_event, h_setup_init,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_parallel_functions, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_wait_for_slot_event, h_setup_init, h_teardown),
 	};
 
 	(void)argc;

@@ -18,11 +18,14 @@
 CK_FUNCTION_LIST_PTR p11;
 void *h_module;
 char h_dir[H_DIR_MAX];
-char h_store[PATH_MAX];
-char h_conf[PATH_MAX];
+char h_store[H_DIR_MAX + 16];
+char h_conf[H_DIR_MAX + 16];
 CK_SLOT_ID h_slot;
 
-#define N(x) { x, #x }
+#define N(x)          \
+	{             \
+		x, #x \
+	}
 static const struct {
 	CK_RV rv;
 	const char *name;
@@ -238,8 +241,10 @@ void h_rmtree(const char *path)
 			while ((e = readdir(d)) != NULL) {
 				if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 					continue;
-				snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-				h_rmtree(sub);
+				int r = snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+
+				if (r > 0 && (size_t)r < sizeof(sub))
+					h_rmtree(sub);
 			}
 			closedir(d);
 		}
@@ -503,8 +508,8 @@ CK_ULONG h_get_bytes(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE 
 	return a.ulValueLen;
 }
 
-void h_assert_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-		   const void *p, CK_ULONG len)
+void h_assert_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, const void *p,
+		   CK_ULONG len)
 {
 	unsigned char buf[1024];
 	CK_ULONG got = h_get_bytes(s, o, type, buf, sizeof(buf));
@@ -537,8 +542,7 @@ CK_ULONG h_find(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HAND
 	return total;
 }
 
-CK_ULONG h_find_label(CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *out,
-		      CK_ULONG max)
+CK_ULONG h_find_label(CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *out, CK_ULONG max)
 {
 	CK_ATTRIBUTE t = { CKA_LABEL, (void *)label, strlen(label) };
 
@@ -554,6 +558,13 @@ int h_handle_in(CK_OBJECT_HANDLE h, const CK_OBJECT_HANDLE *list, CK_ULONG n)
 			return 1;
 	}
 	return 0;
+}
+
+void h_token_db(char *path, size_t n, CK_SLOT_ID slot)
+{
+	int r = snprintf(path, n, "%s/token-%lu.sqlite", h_store, (unsigned long)slot);
+
+	assert_true(r > 0 && (size_t)r < n);
 }
 
 unsigned char *h_slurp(const char *path, size_t *len)

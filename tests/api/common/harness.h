@@ -42,8 +42,8 @@ extern void *h_module;
 /* The scratch directory of the running test, its store dir and conf file. */
 #define H_DIR_MAX 1024
 extern char h_dir[H_DIR_MAX];
-extern char h_store[PATH_MAX];
-extern char h_conf[PATH_MAX];
+extern char h_store[H_DIR_MAX + 16];
+extern char h_conf[H_DIR_MAX + 16];
 
 /* The initialized token of h_setup_token(). */
 extern CK_SLOT_ID h_slot;
@@ -51,60 +51,60 @@ extern CK_SLOT_ID h_slot;
 const char *h_rv_name(CK_RV rv);
 
 /* Asserts that call returns expected; the message names both codes. */
-#define assert_rv(call, expected)                                                          \
-	do {                                                                               \
-		CK_RV got_ = (call);                                                       \
-		CK_RV want_ = (expected);                                                  \
-		if (got_ != want_)                                                         \
-			fail_msg("%s returned %s, expected %s", #call, h_rv_name(got_),    \
-				 h_rv_name(want_));                                        \
+#define assert_rv(call, expected)                                                       \
+	do {                                                                            \
+		CK_RV got_ = (call);                                                    \
+		CK_RV want_ = (expected);                                               \
+		if (got_ != want_)                                                      \
+			fail_msg("%s returned %s, expected %s", #call, h_rv_name(got_), \
+				 h_rv_name(want_));                                     \
 	} while (0)
 
 #define assert_ok(call) assert_rv(call, CKR_OK)
 
 /* Asserts that call returns one of two accepted codes. */
-#define assert_rv2(call, a, b)                                                             \
-	do {                                                                               \
-		CK_RV got_ = (call);                                                       \
-		if (got_ != (CK_RV)(a) && got_ != (CK_RV)(b))                              \
-			fail_msg("%s returned %s, expected %s or %s", #call,               \
-				 h_rv_name(got_), h_rv_name(a), h_rv_name(b));             \
+#define assert_rv2(call, a, b)                                                                \
+	do {                                                                                  \
+		CK_RV got_ = (call);                                                          \
+		if (got_ != (CK_RV)(a) && got_ != (CK_RV)(b))                                 \
+			fail_msg("%s returned %s, expected %s or %s", #call, h_rv_name(got_), \
+				 h_rv_name(a), h_rv_name(b));                                 \
 	} while (0)
 
-#define assert_flag_set(flags, flag)                                                       \
-	do {                                                                               \
-		if (((flags) & (flag)) != (flag))                                          \
+#define assert_flag_set(flags, flag)                                                         \
+	do {                                                                                 \
+		if (((flags) & (flag)) != (flag))                                            \
 			fail_msg("flag %s missing in 0x%lx", #flag, (unsigned long)(flags)); \
 	} while (0)
 
-#define assert_flag_clear(flags, flag)                                                     \
-	do {                                                                               \
-		if (((flags) & (flag)) != 0)                                               \
-			fail_msg("flag %s unexpectedly set in 0x%lx", #flag,              \
-				 (unsigned long)(flags));                                  \
+#define assert_flag_clear(flags, flag)                                       \
+	do {                                                                 \
+		if (((flags) & (flag)) != 0)                                 \
+			fail_msg("flag %s unexpectedly set in 0x%lx", #flag, \
+				 (unsigned long)(flags));                    \
 	} while (0)
 
 /* Checks for code that cannot use cmocka (forked children, exec'd scenarios):
  * print what failed and return 1 from the enclosing int function. */
-#define CHILD_CHECK(cond)                                                                  \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "child check failed %s:%d: %s\n", __FILE__,        \
-				__LINE__, #cond);                                          \
-			return 1;                                                          \
-		}                                                                          \
+#define CHILD_CHECK(cond)                                                                     \
+	do {                                                                                  \
+		if (!(cond)) {                                                                \
+			fprintf(stderr, "child check failed %s:%d: %s\n", __FILE__, __LINE__, \
+				#cond);                                                       \
+			return 1;                                                             \
+		}                                                                             \
 	} while (0)
 
-#define CHILD_RV(call, expected)                                                           \
-	do {                                                                               \
-		CK_RV got_ = (call);                                                       \
-		if (got_ != (CK_RV)(expected)) {                                           \
-			fprintf(stderr, "child check failed %s:%d: %s returned %s, "      \
-					"expected %s\n",                                   \
-				__FILE__, __LINE__, #call, h_rv_name(got_),                \
-				h_rv_name(expected));                                      \
-			return 1;                                                          \
-		}                                                                          \
+#define CHILD_RV(call, expected)                                                                  \
+	do {                                                                                      \
+		CK_RV got_ = (call);                                                              \
+		if (got_ != (CK_RV)(expected)) {                                                  \
+			fprintf(stderr,                                                           \
+				"child check failed %s:%d: %s returned %s, "                      \
+				"expected %s\n",                                                  \
+				__FILE__, __LINE__, #call, h_rv_name(got_), h_rv_name(expected)); \
+			return 1;                                                                 \
+		}                                                                                 \
 	} while (0)
 
 /* Loading and scratch stores. */
@@ -179,16 +179,17 @@ CK_ULONG h_get_ulong(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE 
 CK_ULONG h_get_bytes(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, void *buf,
 		     CK_ULONG max);
 /* Asserts the object's attribute equals the len bytes at p. */
-void h_assert_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-		   const void *p, CK_ULONG len);
+void h_assert_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, const void *p,
+		   CK_ULONG len);
 /* Runs a whole search; returns the number found (asserts it is <= max). */
 CK_ULONG h_find(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE *out,
 		CK_ULONG max);
-CK_ULONG h_find_label(CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *out,
-		      CK_ULONG max);
+CK_ULONG h_find_label(CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *out, CK_ULONG max);
 int h_handle_in(CK_OBJECT_HANDLE h, const CK_OBJECT_HANDLE *list, CK_ULONG n);
 
 /* Files. */
+/* The path of the token database of slot: <store>/token-<slot>.sqlite. */
+void h_token_db(char *path, size_t n, CK_SLOT_ID slot);
 /* Reads a whole file (malloc'd, caller frees); NULL if it cannot be read. */
 unsigned char *h_slurp(const char *path, size_t *len);
 /* 1 if needle occurs in the len bytes at hay. */
