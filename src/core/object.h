@@ -43,7 +43,7 @@ typedef struct object {
 CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags,
 		    object **out) IOT_MUST_CHECK;
 
-/* A deep copy (values only, no handle, no id, not indexed). */
+/* A deep copy: values, id, token and owner; no handle, not indexed. */
 CK_RV object_clone(const object *src, object **out) IOT_MUST_CHECK;
 
 /* Applies a C_SetAttributeValue (copy = 0) or C_CopyObject (copy = 1)

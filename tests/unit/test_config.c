@@ -260,12 +260,11 @@ static void test_file_unreadable(void **state)
 	}
 }
 
-/* BUG (fails until src/core/config.c read_file checks ferror): IOTOKEN_CONF
- * naming a directory opens fine with fopen() but every read fails (EISDIR);
- * the read error is taken for end of file and the configuration silently
- * falls back to defaults instead of CKR_FUNCTION_FAILED ("when the file
- * cannot be read", config.h). */
-static void test_BUG_file_is_directory(void **state)
+/* Regression (found by this file, fixed in b7682de): IOTOKEN_CONF naming a
+ * directory opens with fopen() but every read fails (EISDIR); read_file took
+ * the read error for end of file and fell back to defaults instead of
+ * CKR_FUNCTION_FAILED ("when the file cannot be read", config.h). */
+static void test_file_is_directory(void **state)
 {
 	iotoken_config cfg;
 	CK_RV rv;
@@ -281,12 +280,11 @@ static void test_BUG_file_is_directory(void **state)
 	assert_false(had_dir);
 }
 
-/* BUG (fails until read_file handles lines longer than its 4096-byte
- * buffer): the tail of an over-long comment line is parsed as a new line,
- * so text inside a comment changes the configuration. Either the long line
- * is refused or the whole line is a comment; here the comment's tail set
- * max_login_failures to 3. */
-static void test_BUG_long_comment_line(void **state)
+/* Regression (found by this file, fixed in b7682de): read_file reads lines
+ * into a 4096-byte buffer and took the tail of a longer line for a line of
+ * its own, so text inside a comment set max_login_failures to 3. Either the
+ * long line is refused or the whole line is a comment. */
+static void test_file_long_comment_line(void **state)
 {
 	/* The split falls right before the key: read_file's buffer holds 4095
 	 * characters and the NUL. */
@@ -473,8 +471,8 @@ int main(void)
 		cmocka_unit_test_setup(test_file_missing_equals, setup),
 		cmocka_unit_test_setup(test_file_error_after_dir_does_not_leak, setup),
 		cmocka_unit_test_setup(test_file_unreadable, setup),
-		cmocka_unit_test_setup(test_BUG_file_is_directory, setup),
-		cmocka_unit_test_setup(test_BUG_long_comment_line, setup),
+		cmocka_unit_test_setup(test_file_is_directory, setup),
+		cmocka_unit_test_setup(test_file_long_comment_line, setup),
 		cmocka_unit_test_setup(test_file_empty_conf_variable_ignored, setup),
 		cmocka_unit_test_setup(test_conf_without_dir_uses_iotoken_dir, setup),
 		cmocka_unit_test_setup(test_conf_without_dir_uses_xdg, setup),

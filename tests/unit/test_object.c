@@ -1561,12 +1561,12 @@ static void test_decode_garbage(void **state)
 	object_free(obj);
 }
 
-/* BUG (fails until object_decode refuses a record that names an attribute
- * twice): the kind is taken from the first CKA_CLASS entry (stored_ulong)
- * but the value kept is the last one, so a record can load as an AES key
- * whose CKA_CLASS says CKO_DATA. The AAD binds the kind, not the class
- * value, so the sealed key still opens. Expected CKR_DEVICE_ERROR. */
-static void test_BUG_decode_duplicate_class(void **state)
+/* Regression (found by this file, fixed in b7682de): the kind was taken
+ * from the first CKA_CLASS entry of a record (stored_ulong) but the value
+ * kept was the last one, so a record loaded as an AES key whose CKA_CLASS
+ * said CKO_DATA; the AAD binds the kind, not the class value, so the sealed
+ * key still opened. A record naming an attribute twice is refused. */
+static void test_decode_duplicate_attribute(void **state)
 {
 	object *obj, *back;
 	struct rec_attrs r;
@@ -1594,10 +1594,22 @@ static void test_BUG_decode_duplicate_class(void **state)
 			      (unsigned long)object_unseal(back, tmk));
 		object_free(back);
 	}
-	port_free_secret(rec, len);
-	object_free(obj);
 	assert_true(consistent);
 	assert_int_equal(rv, CKR_DEVICE_ERROR);
+
+	/* Any attribute twice, even with the same value: the sealed value, a
+	 * flag. */
+	rec_split(rec, len, &r);
+	r.a[r.n] = *rec_find(&r, CKA_VALUE);
+	r.copies[r.n++] = NULL;
+	assert_int_equal(rec_decode(&r, 70, &back), CKR_DEVICE_ERROR);
+	assert_null(back);
+	rec_split(rec, len, &r);
+	r.a[r.n] = *rec_find(&r, CKA_SENSITIVE);
+	r.copies[r.n++] = NULL;
+	assert_int_equal(rec_decode(&r, 70, &back), CKR_DEVICE_ERROR);
+	port_free_secret(rec, len);
+	object_free(obj);
 }
 
 /* ---- allocation failure ---- */
@@ -1688,7 +1700,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_decode_tampered_flags, teardown),
 		cmocka_unit_test_teardown(test_decode_clear_where_sealed_required, teardown),
 		cmocka_unit_test_teardown(test_decode_garbage, teardown),
-		cmocka_unit_test_teardown(test_BUG_decode_duplicate_class, teardown),
+		cmocka_unit_test_teardown(test_decode_duplicate_attribute, teardown),
 		cmocka_unit_test_teardown(test_alloc_failure_sweep, teardown),
 	};
 
