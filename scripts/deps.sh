@@ -8,6 +8,7 @@ PACKAGES=(
 	clang libclang-rt-14-dev # sanitizer runtimes: only Recommended by clang, so explicit
 	clang-format
 	libp11-kit-dev libssl-dev libsqlite3-dev sqlite3 libcmocka-dev
+	libjson-c-dev python3-cryptography-vectors # Wycheproof JSON reader; NIST CAVP vectors
 	opensc p11-kit openssl python3
 )
 

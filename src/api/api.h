@@ -16,6 +16,11 @@ void api_leave(void);
 /* Enter, resolve the session handle and sync its token with the store. */
 CK_RV api_enter_session(CK_SESSION_HANDLE h, session **out) IOT_MUST_CHECK;
 
+/* Token objects need an R/W session, private objects the user. */
+CK_RV api_check_access(const session *s, const object *obj) IOT_MUST_CHECK;
+/* Stores (token objects) and then publishes a new object: *out its handle. */
+CK_RV api_publish(session *s, object *obj, CK_OBJECT_HANDLE *out) IOT_MUST_CHECK;
+
 /* Copies a string into a blank-padded fixed field, as CK_INFO wants. */
 void api_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 

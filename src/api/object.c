@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/keyobj.h"
 
 static CK_RV check_template(const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 {
@@ -12,7 +13,7 @@ static CK_RV check_template(const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 
 /* Who may hold an object: token objects need an R/W session, private
  * objects the user (v2.40 4.4, table 17 and 5.6 session states). */
-static CK_RV check_access(const session *s, const object *obj)
+CK_RV api_check_access(const session *s, const object *obj)
 {
 	if (obj->is_token && !(s->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
@@ -22,7 +23,7 @@ static CK_RV check_access(const session *s, const object *obj)
 }
 
 /* Stores (token objects) and then publishes a new object. */
-static CK_RV publish(session *s, object *obj, CK_OBJECT_HANDLE *out)
+CK_RV api_publish(session *s, object *obj, CK_OBJECT_HANDLE *out)
 {
 	token *tok = s->tok;
 	CK_RV rv;
@@ -62,9 +63,11 @@ IOT_EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTe
 		rv = object_create(pTemplate, ulCount, s->tok->login == CKU_SO ? OBJ_CREATE_SO : 0,
 				   &obj);
 	if (rv == CKR_OK)
-		rv = check_access(s, obj);
+		rv = api_check_access(s, obj);
 	if (rv == CKR_OK)
-		rv = publish(s, obj, phObject);
+		rv = keyobj_import(obj);
+	if (rv == CKR_OK)
+		rv = api_publish(s, obj, phObject);
 	if (rv != CKR_OK)
 		object_free(obj);
 	api_leave();
@@ -103,9 +106,9 @@ IOT_EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObje
 		rv = object_apply(copy, pTemplate, ulCount, 1, s->tok->login == CKU_SO);
 	}
 	if (rv == CKR_OK)
-		rv = check_access(s, copy);
+		rv = api_check_access(s, copy);
 	if (rv == CKR_OK)
-		rv = publish(s, copy, phNewObject);
+		rv = api_publish(s, copy, phNewObject);
 	if (rv != CKR_OK)
 		object_free(copy);
 	api_leave();
@@ -122,7 +125,7 @@ IOT_EXPORT CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hO
 		return rv;
 	rv = session_object(s, hObject, &obj);
 	if (rv == CKR_OK)
-		rv = check_access(s, obj);
+		rv = api_check_access(s, obj);
 	if (rv == CKR_OK && !object_bool(obj, CKA_DESTROYABLE))
 		rv = CKR_ACTION_PROHIBITED;
 	if (rv == CKR_OK && obj->is_token)
@@ -225,7 +228,7 @@ IOT_EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDL
 	if (rv == CKR_OK)
 		rv = check_template(pTemplate, ulCount);
 	if (rv == CKR_OK)
-		rv = check_access(s, obj);
+		rv = api_check_access(s, obj);
 	/* All or nothing: the change is made on a copy, stored, then swapped
 	 * in. */
 	if (rv == CKR_OK)

@@ -1,34 +1,27 @@
-/* Shared checks of the cryptographic entry points (see ops.h). */
+/* The cryptographic entry points' common flow (see ops.h). */
+#include <string.h>
+
 #include "api/ops.h"
 #include "core/mech.h"
 
 CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, int uses_key,
 	       CK_FLAGS usage)
 {
-	const mech_row *row;
 	object *obj;
 	session *s;
 	CK_RV rv = api_enter_session(h, &s);
 
+	(void)usage;
 	if (rv != CKR_OK)
 		return rv;
-	if (mech == NULL) {
+	if (mech == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (uses_key && session_object(s, key, &obj) != CKR_OK) {
+	else if (uses_key && session_object(s, key, &obj) != CKR_OK)
 		rv = CKR_KEY_HANDLE_INVALID;
-		goto out;
-	}
-	row = mech_find(mech->mechanism);
-	if (row == NULL || !(row->flags & usage)) {
+	else
+		/* No row of the mechanism table offers encryption, recovery,
+		 * wrapping, derivation or secret-key generation. */
 		rv = CKR_MECHANISM_INVALID;
-		goto out;
-	}
-	/* A mechanism in the table without an implementation here would be
-	 * a table error: refuse rather than pretend. */
-	rv = CKR_MECHANISM_INVALID;
-out:
 	api_leave();
 	return rv;
 }
@@ -53,4 +46,237 @@ CK_RV api_enter_checked_args(CK_SESSION_HANDLE h)
 		return rv;
 	api_leave();
 	return CKR_ARGUMENTS_BAD;
+}
+
+static op *op_of(session *s, enum op_kind kind)
+{
+	switch (kind) {
+	case OP_SIGN:
+		return &s->sign;
+	case OP_VERIFY:
+		return &s->verify;
+	default:
+		return &s->digest;
+	}
+}
+
+CK_RV ops_begin_sig(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
+		    enum op_kind kind)
+{
+	object *obj;
+	session *s;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (mech == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (op_of(s, kind)->active)
+		rv = CKR_OPERATION_ACTIVE;
+	else if (session_object(s, key, &obj) != CKR_OK)
+		rv = CKR_KEY_HANDLE_INVALID;
+	else
+		rv = op_begin_sig(op_of(s, kind), kind, mech, obj);
+	api_leave();
+	return rv;
+}
+
+CK_RV ops_begin_digest(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech)
+{
+	session *s;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (mech == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (s->digest.active)
+		rv = CKR_OPERATION_ACTIVE;
+	else
+		rv = op_begin_digest(&s->digest, mech);
+	api_leave();
+	return rv;
+}
+
+CK_RV ops_update(CK_SESSION_HANDLE h, enum op_kind kind, const uint8_t *part, CK_ULONG len)
+{
+	session *s;
+	op *o;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	o = op_of(s, kind);
+	if (!o->active) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else {
+		/* v2.40 5.11: "A call to C_SignUpdate which results in an error
+		 * terminates the current signature operation." */
+		rv = part == NULL && len > 0 ? CKR_ARGUMENTS_BAD : op_update(o, part, len);
+		if (rv != CKR_OK)
+			op_end(o);
+	}
+	api_leave();
+	return rv;
+}
+
+/*
+ * The two-call convention (v2.40 5.2): a NULL buffer asks the length, a
+ * too-small one gets CKR_BUFFER_TOO_SMALL; both leave the operation active.
+ * Every other outcome ends it. Returns 1 when the caller may go on (the
+ * operation was moved to *taken and the lock released), else 0 with *rv
+ * set and the lock released.
+ */
+static int take_for_output(session *s, op *o, int single, const void *data, CK_ULONG datalen,
+			   CK_BYTE_PTR out, CK_ULONG_PTR outlen, size_t need, op *taken, CK_RV *rv)
+{
+	*rv = CKR_OK;
+	if (outlen == NULL || (data == NULL && datalen > 0)) {
+		op_end(o);
+		*rv = CKR_ARGUMENTS_BAD;
+	} else if (single && o->multipart) {
+		/* A single-part call after C_*Update: the multi-part
+		 * operation goes on (SECURITY.md row 37). */
+		*rv = CKR_OPERATION_ACTIVE;
+	} else if (out == NULL) {
+		*outlen = need;
+	} else if (*outlen < need) {
+		*outlen = need;
+		*rv = CKR_BUFFER_TOO_SMALL;
+	} else {
+		op_take(o, taken);
+		api_leave();
+		return 1;
+	}
+	(void)s;
+	api_leave();
+	return 0;
+}
+
+static CK_RV sign_now(op *o, const uint8_t *data, size_t n, uint8_t *sig)
+{
+	uint8_t in[OP_MAX_RAW_INPUT];
+	size_t inlen = 0;
+	CK_RV rv;
+
+	rv = op_finish_input(o, data, n, in, &inlen);
+	if (rv == CKR_OK)
+		rv = crypto_sign(o->key, op_sig_alg(o), &o->pss, in, inlen, sig);
+	port_wipe(in, sizeof(in));
+	return rv;
+}
+
+CK_RV ops_sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single, CK_BYTE_PTR sig,
+	       CK_ULONG_PTR siglen)
+{
+	session *s;
+	op taken;
+	size_t need;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!s->sign.active) {
+		api_leave();
+		return CKR_OPERATION_NOT_INITIALIZED;
+	}
+	need = crypto_sig_len(s->sign.key);
+	if (!take_for_output(s, &s->sign, single, data, n, sig, siglen, need, &taken, &rv))
+		return rv;
+	rv = sign_now(&taken, data, n, sig);
+	op_end(&taken);
+	if (rv == CKR_OK)
+		*siglen = need;
+	return rv;
+}
+
+CK_RV ops_verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single,
+		 const uint8_t *sig, CK_ULONG siglen)
+{
+	uint8_t in[OP_MAX_RAW_INPUT];
+	size_t inlen = 0;
+	session *s;
+	op taken;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!s->verify.active) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if ((data == NULL && n > 0) || (sig == NULL && siglen > 0)) {
+		op_end(&s->verify);
+		rv = CKR_ARGUMENTS_BAD;
+	} else if (single && s->verify.multipart) {
+		rv = CKR_OPERATION_ACTIVE;
+	} else {
+		op_take(&s->verify, &taken);
+		api_leave();
+		rv = op_finish_input(&taken, data, n, in, &inlen);
+		if (rv == CKR_OK)
+			rv = crypto_verify(taken.key, op_sig_alg(&taken), &taken.pss, in, inlen,
+					   sig, siglen);
+		op_end(&taken);
+		port_wipe(in, sizeof(in));
+		return rv;
+	}
+	api_leave();
+	return rv;
+}
+
+CK_RV ops_digest(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single, CK_BYTE_PTR out,
+		 CK_ULONG_PTR outlen)
+{
+	uint8_t md[OP_MAX_RAW_INPUT];
+	size_t mdlen = 0, need;
+	session *s;
+	op taken;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!s->digest.active) {
+		api_leave();
+		return CKR_OPERATION_NOT_INITIALIZED;
+	}
+	need = crypto_hash_len((enum crypto_hash)s->digest.m->hash);
+	if (!take_for_output(s, &s->digest, single, data, n, out, outlen, need, &taken, &rv))
+		return rv;
+	rv = op_finish_input(&taken, data, n, md, &mdlen);
+	op_end(&taken);
+	if (rv == CKR_OK) {
+		memcpy(out, md, mdlen);
+		*outlen = mdlen;
+	}
+	return rv;
+}
+
+CK_RV ops_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
+{
+	const obj_value *v;
+	object *obj;
+	session *s;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!s->digest.active) {
+		api_leave();
+		return CKR_OPERATION_NOT_INITIALIZED;
+	}
+	if (session_object(s, key, &obj) != CKR_OK) {
+		rv = CKR_KEY_HANDLE_INVALID;
+	} else if (obj->kind != KIND_SECRET_GENERIC && obj->kind != KIND_SECRET_AES) {
+		/* v2.40 5.10 C_DigestKey: only secret keys' values. */
+		rv = CKR_KEY_INDIGESTIBLE;
+	} else if (object_hidden(obj, object_rule(obj, CKA_VALUE))) {
+		/* A sensitive value must not feed a digest the caller reads. */
+		rv = CKR_KEY_INDIGESTIBLE;
+	} else {
+		v = object_value(obj, CKA_VALUE);
+		rv = op_update(&s->digest, v->value, v->len);
+	}
+	if (rv != CKR_OK)
+		op_end(&s->digest);
+	api_leave();
+	return rv;
 }

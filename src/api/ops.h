@@ -23,4 +23,19 @@ CK_RV ops_continue(CK_SESSION_HANDLE h) IOT_MUST_CHECK;
  * caller's bad arguments are reported. */
 CK_RV api_enter_checked_args(CK_SESSION_HANDLE h) IOT_MUST_CHECK;
 
+/* Sign, verify and digest: the flows behind the C_* functions of those
+ * chapters (single is 1 for C_Sign/C_Verify/C_Digest, 0 for *Final). */
+CK_RV ops_begin_sig(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
+		    enum op_kind kind) IOT_MUST_CHECK;
+CK_RV ops_begin_digest(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech) IOT_MUST_CHECK;
+CK_RV ops_update(CK_SESSION_HANDLE h, enum op_kind kind, const uint8_t *part,
+		 CK_ULONG len) IOT_MUST_CHECK;
+CK_RV ops_sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single, CK_BYTE_PTR sig,
+	       CK_ULONG_PTR siglen) IOT_MUST_CHECK;
+CK_RV ops_verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single,
+		 const uint8_t *sig, CK_ULONG siglen) IOT_MUST_CHECK;
+CK_RV ops_digest(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single, CK_BYTE_PTR out,
+		 CK_ULONG_PTR outlen) IOT_MUST_CHECK;
+CK_RV ops_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) IOT_MUST_CHECK;
+
 #endif

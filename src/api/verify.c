@@ -1,35 +1,27 @@
-/* Functions for verifying signatures and MACs (v2.40 section 5.12). */
+/* Functions for verifying signatures (v2.40 section 5.12). */
 #include "api/ops.h"
 
 IOT_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 			      CK_OBJECT_HANDLE hKey)
 {
-	return ops_init(hSession, pMechanism, hKey, 1, CKF_VERIFY);
+	return ops_begin_sig(hSession, pMechanism, hKey, OP_VERIFY);
 }
 
 IOT_EXPORT CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 			  CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
 {
-	(void)pData;
-	(void)ulDataLen;
-	(void)pSignature;
-	(void)ulSignatureLen;
-	return ops_continue(hSession);
+	return ops_verify(hSession, pData, ulDataLen, 1, pSignature, ulSignatureLen);
 }
 
 IOT_EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-	(void)pPart;
-	(void)ulPartLen;
-	return ops_continue(hSession);
+	return ops_update(hSession, OP_VERIFY, pPart, ulPartLen);
 }
 
 IOT_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 			       CK_ULONG ulSignatureLen)
 {
-	(void)pSignature;
-	(void)ulSignatureLen;
-	return ops_continue(hSession);
+	return ops_verify(hSession, NULL, 0, 0, pSignature, ulSignatureLen);
 }
 
 IOT_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,

@@ -1,28 +1,53 @@
-/* The mechanism table (see mech.h). Mechanisms arrive with the crypto
- * operations that implement them; until then the table is empty and every
- * mechanism is CKR_MECHANISM_INVALID. */
+/* The mechanism table (see mech.h): exactly what works, nothing more. */
 #include "core/mech.h"
 
-/* A zero-length array is not C: the table ends at the first row whose
- * flags are 0, and that row is never offered. */
+#define EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+#define SV (CKF_SIGN | CKF_VERIFY)
+
+/* RSA keys the token signs and verifies with (generation: 2048 to 4096). */
+#define RSA_MIN CRYPTO_RSA_MIN_BITS
+#define RSA_MAX CRYPTO_RSA_MAX_BITS
+
 static const mech_row rows[] = {
-	{ 0, 0, 0, 0 },
+	{ CKM_SHA_1, 0, 0, CKF_DIGEST, MF_DIGEST, HASH_SHA1 },
+	{ CKM_SHA224, 0, 0, CKF_DIGEST, MF_DIGEST, HASH_SHA224 },
+	{ CKM_SHA256, 0, 0, CKF_DIGEST, MF_DIGEST, HASH_SHA256 },
+	{ CKM_SHA384, 0, 0, CKF_DIGEST, MF_DIGEST, HASH_SHA384 },
+	{ CKM_SHA512, 0, 0, CKF_DIGEST, MF_DIGEST, HASH_SHA512 },
+
+	{ CKM_EC_KEY_PAIR_GEN, 256, 521, CKF_GENERATE_KEY_PAIR | EC_FLAGS, MF_EC_GEN,
+	  MECH_NO_HASH },
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, 4096, CKF_GENERATE_KEY_PAIR, MF_RSA_GEN, MECH_NO_HASH },
+
+	{ CKM_ECDSA, 256, 521, SV | EC_FLAGS, MF_ECDSA, MECH_NO_HASH },
+	{ CKM_ECDSA_SHA1, 256, 521, SV | EC_FLAGS, MF_ECDSA, HASH_SHA1 },
+	{ CKM_ECDSA_SHA224, 256, 521, SV | EC_FLAGS, MF_ECDSA, HASH_SHA224 },
+	{ CKM_ECDSA_SHA256, 256, 521, SV | EC_FLAGS, MF_ECDSA, HASH_SHA256 },
+	{ CKM_ECDSA_SHA384, 256, 521, SV | EC_FLAGS, MF_ECDSA, HASH_SHA384 },
+	{ CKM_ECDSA_SHA512, 256, 521, SV | EC_FLAGS, MF_ECDSA, HASH_SHA512 },
+
+	{ CKM_RSA_PKCS, RSA_MIN, RSA_MAX, SV, MF_RSA_PKCS, MECH_NO_HASH },
+	{ CKM_SHA1_RSA_PKCS, RSA_MIN, RSA_MAX, SV, MF_RSA_PKCS, HASH_SHA1 },
+	{ CKM_SHA224_RSA_PKCS, RSA_MIN, RSA_MAX, SV, MF_RSA_PKCS, HASH_SHA224 },
+	{ CKM_SHA256_RSA_PKCS, RSA_MIN, RSA_MAX, SV, MF_RSA_PKCS, HASH_SHA256 },
+	{ CKM_SHA384_RSA_PKCS, RSA_MIN, RSA_MAX, SV, MF_RSA_PKCS, HASH_SHA384 },
+	{ CKM_SHA512_RSA_PKCS, RSA_MIN, RSA_MAX, SV, MF_RSA_PKCS, HASH_SHA512 },
+
+	{ CKM_RSA_PKCS_PSS, RSA_MIN, RSA_MAX, SV, MF_RSA_PSS, MECH_NO_HASH },
+	{ CKM_SHA1_RSA_PKCS_PSS, RSA_MIN, RSA_MAX, SV, MF_RSA_PSS, HASH_SHA1 },
+	{ CKM_SHA224_RSA_PKCS_PSS, RSA_MIN, RSA_MAX, SV, MF_RSA_PSS, HASH_SHA224 },
+	{ CKM_SHA256_RSA_PKCS_PSS, RSA_MIN, RSA_MAX, SV, MF_RSA_PSS, HASH_SHA256 },
+	{ CKM_SHA384_RSA_PKCS_PSS, RSA_MIN, RSA_MAX, SV, MF_RSA_PSS, HASH_SHA384 },
+	{ CKM_SHA512_RSA_PKCS_PSS, RSA_MIN, RSA_MAX, SV, MF_RSA_PSS, HASH_SHA512 },
 };
 
-static size_t row_count(void)
-{
-	size_t n = 0;
-
-	while (n < sizeof(rows) / sizeof(rows[0]) && rows[n].flags != 0)
-		n++;
-	return n;
-}
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 const mech_row *mech_find(CK_MECHANISM_TYPE type)
 {
-	size_t i, n = row_count();
+	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < NROWS; i++)
 		if (rows[i].type == type)
 			return &rows[i];
 	return NULL;
@@ -30,6 +55,42 @@ const mech_row *mech_find(CK_MECHANISM_TYPE type)
 
 const mech_row *mech_all(size_t *count)
 {
-	*count = row_count();
+	*count = NROWS;
 	return rows;
+}
+
+int mech_hash_of(CK_MECHANISM_TYPE type)
+{
+	switch (type) {
+	case CKM_SHA_1:
+		return HASH_SHA1;
+	case CKM_SHA224:
+		return HASH_SHA224;
+	case CKM_SHA256:
+		return HASH_SHA256;
+	case CKM_SHA384:
+		return HASH_SHA384;
+	case CKM_SHA512:
+		return HASH_SHA512;
+	default:
+		return -1;
+	}
+}
+
+int mech_mgf_of(CK_RSA_PKCS_MGF_TYPE mgf)
+{
+	switch (mgf) {
+	case CKG_MGF1_SHA1:
+		return HASH_SHA1;
+	case CKG_MGF1_SHA224:
+		return HASH_SHA224;
+	case CKG_MGF1_SHA256:
+		return HASH_SHA256;
+	case CKG_MGF1_SHA384:
+		return HASH_SHA384;
+	case CKG_MGF1_SHA512:
+		return HASH_SHA512;
+	default:
+		return -1;
+	}
 }

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/index.h"
 #include "core/object.h"
+#include "core/op.h"
 #include "store/seal.h"
 #include "store/store.h"
 
@@ -45,6 +46,7 @@ typedef struct session {
 		CK_OBJECT_HANDLE *handles;
 		size_t count, pos;
 	} find;
+	op digest, sign, verify;
 } session;
 
 /* A handle table: handles carry a generation so that a closed session's or

@@ -37,6 +37,7 @@ void object_free(object *obj)
 		return;
 	for (i = 0; i < obj->n; i++)
 		value_clear(&obj->v[i]);
+	crypto_key_unref(obj->key);
 	port_free(obj->v);
 	port_wipe(obj, sizeof(*obj));
 	port_free(obj);
@@ -100,6 +101,20 @@ static CK_RV set_bytes(obj_value *v, const void *p, size_t len)
 static CK_RV set_ulong(obj_value *v, CK_ULONG x)
 {
 	return set_bytes(v, &x, sizeof(x));
+}
+
+CK_RV object_set_value(object *obj, CK_ATTRIBUTE_TYPE type, const void *v, size_t len)
+{
+	obj_value *slot = object_value(obj, type);
+
+	if (slot == NULL)
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	return set_bytes(slot, v, len);
+}
+
+CK_RV object_set_bool(object *obj, CK_ATTRIBUTE_TYPE type, CK_BBOOL b)
+{
+	return object_set_value(obj, type, &b, sizeof(b));
 }
 
 static CK_RV set_defaults(object *obj)
@@ -605,6 +620,12 @@ void object_lock(object *obj)
 {
 	size_t i;
 
+	/* Cached private material goes at logout whatever CKA_PRIVATE says;
+	 * it is rebuilt on next use. */
+	if (obj->key != NULL && crypto_key_is_private(obj->key)) {
+		crypto_key_unref(obj->key);
+		obj->key = NULL;
+	}
 	for (i = 0; i < obj->n; i++) {
 		obj_value *v = &obj->v[i];
 

@@ -10,6 +10,7 @@
 
 #include "core/attr.h"
 #include "core/index.h"
+#include "crypto/crypto.h"
 
 struct token;
 
@@ -30,6 +31,7 @@ typedef struct object {
 	size_t n;
 	obj_value *v; /* n values, parallel to rules */
 	CK_BBOOL is_token, is_private;
+	crypto_key *key;            /* the backend key of a key object, built on first use */
 	struct object *prev, *next; /* the token's list */
 	index_node idx[INDEX_TYPES];
 } object;
@@ -55,6 +57,10 @@ CK_RV object_apply(object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count, int co
 /* The value slot of an attribute, or NULL when the type is not valid for
  * the object's kind. */
 obj_value *object_value(const object *obj, CK_ATTRIBUTE_TYPE type);
+/* Sets a value the token computes (no policy checks: the token's own). */
+CK_RV object_set_value(object *obj, CK_ATTRIBUTE_TYPE type, const void *v,
+		       size_t len) IOT_MUST_CHECK;
+CK_RV object_set_bool(object *obj, CK_ATTRIBUTE_TYPE type, CK_BBOOL b) IOT_MUST_CHECK;
 const attr_rule *object_rule(const object *obj, CK_ATTRIBUTE_TYPE type);
 CK_BBOOL object_bool(const object *obj, CK_ATTRIBUTE_TYPE type);
 CK_ULONG object_ulong(const object *obj, CK_ATTRIBUTE_TYPE type);
@@ -72,7 +78,8 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out) IOT_MUST_CHECK;
 size_t object_size(const object *obj);
 
-/* Opens the sealed values (after login) / forgets the clear ones (logout). */
+/* Opens the sealed values (after login) / forgets the clear ones and the
+ * cached backend key (logout). */
 CK_RV object_unseal(object *obj, const uint8_t *tmk) IOT_MUST_CHECK;
 void object_lock(object *obj);
 

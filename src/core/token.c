@@ -323,14 +323,25 @@ void token_close(token *tok)
 void token_forget_login(token *tok)
 {
 	object *o = tok->objects;
+	size_t i;
+
+	/* A signature needs the user: signing operations end with the login
+	 * (they hold the private key). */
+	for (i = 0; i < module.sessions.count; i++) {
+		session *s = module.sessions.slots[i].ptr;
+
+		if (s != NULL && s->tok == tok)
+			op_end(&s->sign);
+	}
 
 	while (o != NULL) {
 		object *next = o->next;
 
 		if (o->is_private && !o->is_token) {
 			token_destroy_object(tok, o);
-		} else if (o->is_private) {
-			drop_handle(o);
+		} else {
+			if (o->is_private)
+				drop_handle(o);
 			object_lock(o);
 		}
 		o = next;

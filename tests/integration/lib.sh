@@ -15,6 +15,12 @@
 #                          echoed); returns the client's exit status. A sanitizer report
 #                          in the output fails the test whatever the exit status.
 #   p11 [args..]           client pkcs11-tool --module "$IOTOKEN_MODULE" args..
+#   it_init_token <label> <so-pin> <user-pin>
+#                          pkcs11-tool: initializes the token in slot index 0 (the
+#                          uninitialized one of a fresh store) and sets its user PIN
+#   it_has <ere>           true when a line of the last client output matches
+#   it_hex <file>          prints the file as lowercase hex, no spaces or newlines
+#   it_unhex <hex>         prints the bytes that the hex string stands for
 #
 # Environment:
 #   IOTOKEN_MODULE   the module under test (ctest sets it to the built libiotoken.so).
@@ -143,4 +149,36 @@ client()
 p11()
 {
 	client pkcs11-tool --module "$IOTOKEN_MODULE" "$@"
+}
+
+it_init_token()
+{
+	local label=$1 so_pin=$2 pin=$3
+	p11 --slot-index 0 --init-token --label "$label" --so-pin "$so_pin" ||
+		fail "--init-token exited non-zero"
+	it_has 'Token successfully initialized' || fail "--init-token did not report success"
+	p11 --token-label "$label" --init-pin --login --login-type so --so-pin "$so_pin" \
+		--pin "$pin" || fail "--init-pin exited non-zero"
+	it_has 'User PIN successfully initialized' || fail "--init-pin did not report success"
+}
+
+it_has()
+{
+	grep -qE -- "$1" "$IT_OUT"
+}
+
+it_hex()
+{
+	od -An -v -tx1 "$1" | tr -d ' \n'
+}
+
+it_unhex()
+{
+	local hex=$1 esc='' i
+	[[ $hex =~ ^([0-9a-fA-F]{2})*$ ]] || fail "it_unhex: not a hex string: $hex"
+	for ((i = 0; i < ${#hex}; i += 2)); do
+		esc+="\\x${hex:i:2}"
+	done
+	# shellcheck disable=SC2059 # the escapes are the point
+	printf "$esc"
 }

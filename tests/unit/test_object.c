@@ -421,6 +421,10 @@ static void test_create_missing_class_or_type(void **state)
 
 			if (kinds[k].kind == KIND_DATA)
 				continue; /* its only entry is CKA_CLASS: done above */
+			/* A certificate's subject comes from its DER when the
+			 * template has none (keyobj_import, issue 3). */
+			if (kinds[k].kind == KIND_CERT_X509 && t[drop].type == CKA_SUBJECT)
+				continue;
 			for (i = 0, m = 0; i < n; i++)
 				if (i != drop)
 					u[m++] = t[i];

@@ -1,0 +1,106 @@
+/* SHA-1 and SHA-2 digests on OpenSSL 3 (EVP_MD_CTX). */
+#include <openssl/err.h>
+
+#include "crypto/openssl_key.h"
+
+struct crypto_digest {
+	EVP_MD_CTX *ctx;
+	enum crypto_hash h;
+	int done; /* final was called: OpenSSL forbids updates after it */
+};
+
+const EVP_MD *crypto_ossl_md(enum crypto_hash h)
+{
+	switch (h) {
+	case HASH_SHA1:
+		return EVP_sha1();
+	case HASH_SHA224:
+		return EVP_sha224();
+	case HASH_SHA256:
+		return EVP_sha256();
+	case HASH_SHA384:
+		return EVP_sha384();
+	case HASH_SHA512:
+		return EVP_sha512();
+	default:
+		return NULL;
+	}
+}
+
+size_t crypto_hash_len(enum crypto_hash h)
+{
+	static const size_t len[HASH_COUNT] = { 20, 28, 32, 48, 64 };
+
+	return (unsigned)h < HASH_COUNT ? len[h] : 0;
+}
+
+CK_RV crypto_digest_new(enum crypto_hash h, crypto_digest **out)
+{
+	const EVP_MD *md = crypto_ossl_md(h);
+	crypto_digest *d;
+	CK_RV rv = CKR_OK;
+
+	if (md == NULL)
+		return CKR_MECHANISM_INVALID;
+	d = port_calloc(1, sizeof(*d));
+	if (d == NULL)
+		return CKR_HOST_MEMORY;
+	d->h = h;
+	ERR_set_mark();
+	d->ctx = EVP_MD_CTX_new();
+	if (d->ctx == NULL)
+		rv = CKR_HOST_MEMORY;
+	else if (EVP_DigestInit_ex(d->ctx, md, NULL) != 1)
+		rv = crypto_ossl_error();
+	ERR_pop_to_mark();
+	if (rv != CKR_OK) {
+		crypto_digest_free(d);
+		return rv;
+	}
+	*out = d;
+	return CKR_OK;
+}
+
+CK_RV crypto_digest_update(crypto_digest *d, const void *data, size_t n)
+{
+	CK_RV rv = CKR_OK;
+
+	if (d->done)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (n == 0)
+		return CKR_OK;
+	if (data == NULL)
+		return CKR_ARGUMENTS_BAD;
+	ERR_set_mark();
+	if (EVP_DigestUpdate(d->ctx, data, n) != 1)
+		rv = crypto_ossl_error();
+	ERR_pop_to_mark();
+	return rv;
+}
+
+CK_RV crypto_digest_final(crypto_digest *d, uint8_t *out)
+{
+	unsigned int len = 0;
+	CK_RV rv = CKR_OK;
+
+	if (d->done)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	d->done = 1;
+	ERR_set_mark();
+	if (EVP_DigestFinal_ex(d->ctx, out, &len) != 1)
+		rv = crypto_ossl_error();
+	else if (len != crypto_hash_len(d->h))
+		rv = CKR_FUNCTION_FAILED;
+	ERR_pop_to_mark();
+	return rv;
+}
+
+void crypto_digest_free(crypto_digest *d)
+{
+	if (d == NULL)
+		return;
+	/* The provider's context free clears the hash state: it may be the
+	 * state of a digest over secret data (C_DigestKey). */
+	EVP_MD_CTX_free(d->ctx);
+	port_free_secret(d, sizeof(*d));
+}

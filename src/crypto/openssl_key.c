@@ -1,0 +1,150 @@
+/* crypto_key on OpenSSL 3: the reference count, the cached public value,
+ * the SubjectPublicKeyInfo, and helpers the other openssl_*.c files share. */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "crypto/openssl_key.h"
+
+CK_RV crypto_ossl_error(void)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	return ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE ? CKR_HOST_MEMORY : CKR_FUNCTION_FAILED;
+}
+
+const uint8_t *crypto_ossl_strip(const uint8_t *p, size_t *len)
+{
+	while (*len > 0 && p[0] == 0) {
+		p++;
+		(*len)--;
+	}
+	return p;
+}
+
+static CK_RV cache_ec_point(crypto_key *k)
+{
+	size_t want = 1 + 2 * crypto_ec_size(k->curve), len = 0;
+
+	k->bits = crypto_ec_bits(k->curve);
+	k->pub = port_malloc(want);
+	if (k->pub == NULL)
+		return CKR_HOST_MEMORY;
+	k->publen = want;
+	/* Keys made here never ask for another point format, so OpenSSL
+	 * gives the uncompressed one; anything else is a bug, not input. */
+	if (EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, k->pub, want, &len) !=
+	    1)
+		return crypto_ossl_error();
+	if (len != want || k->pub[0] != 0x04)
+		return CKR_FUNCTION_FAILED;
+	return CKR_OK;
+}
+
+static CK_RV cache_modulus(crypto_key *k)
+{
+	BIGNUM *n = NULL;
+	CK_RV rv = CKR_OK;
+
+	if (EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1)
+		return crypto_ossl_error();
+	k->bits = (size_t)BN_num_bits(n);
+	k->publen = (k->bits + 7) / 8;
+	k->pub = port_malloc(k->publen);
+	if (k->pub == NULL)
+		rv = CKR_HOST_MEMORY;
+	else if (BN_bn2binpad(n, k->pub, (int)k->publen) < 0)
+		rv = CKR_FUNCTION_FAILED;
+	BN_free(n);
+	return rv;
+}
+
+CK_RV crypto_ossl_key_new(EVP_PKEY *pkey, enum key_kind kind, int priv, enum crypto_curve c,
+			  crypto_key **out)
+{
+	crypto_key *k = port_calloc(1, sizeof(*k));
+	CK_RV rv;
+
+	if (k == NULL) {
+		EVP_PKEY_free(pkey);
+		return CKR_HOST_MEMORY;
+	}
+	atomic_init(&k->refs, 1);
+	k->pkey = pkey;
+	k->kind = kind;
+	k->priv = priv;
+	k->curve = c;
+	rv = kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
+	if (rv != CKR_OK) {
+		crypto_key_unref(k);
+		return rv;
+	}
+	*out = k;
+	return CKR_OK;
+}
+
+crypto_key *crypto_key_ref(crypto_key *k)
+{
+	if (k != NULL)
+		atomic_fetch_add_explicit(&k->refs, 1, memory_order_relaxed);
+	return k;
+}
+
+void crypto_key_unref(crypto_key *k)
+{
+	if (k == NULL)
+		return;
+	/* Release: this thread's uses happen before the free; acquire: the
+	 * thread that frees sees every other thread's uses. */
+	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	/* EVP_PKEY_free clears the private numbers (BN_clear_free inside the
+	 * RSA and EC key structures). */
+	EVP_PKEY_free(k->pkey);
+	port_free(k->pub);
+	port_free_secret(k, sizeof(*k));
+}
+
+int crypto_key_is_private(const crypto_key *k)
+{
+	return k != NULL && k->priv;
+}
+
+size_t crypto_key_bits(const crypto_key *k)
+{
+	return k != NULL ? k->bits : 0;
+}
+
+CK_RV crypto_key_spki(const crypto_key *k, uint8_t **der, size_t *len)
+{
+	unsigned char *p;
+	uint8_t *buf;
+	int n;
+	CK_RV rv = CKR_OK;
+
+	ERR_set_mark();
+	/* Only the public half is encoded, whatever the key holds. */
+	n = i2d_PUBKEY(k->pkey, NULL);
+	if (n <= 0) {
+		rv = crypto_ossl_error();
+		goto out;
+	}
+	buf = port_malloc((size_t)n);
+	if (buf == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	p = buf;
+	if (i2d_PUBKEY(k->pkey, &p) != n) {
+		rv = crypto_ossl_error();
+		port_free(buf);
+		goto out;
+	}
+	*der = buf;
+	*len = (size_t)n;
+out:
+	ERR_pop_to_mark();
+	return rv;
+}

@@ -1,0 +1,66 @@
+/*
+ * Private to the OpenSSL backend: what a crypto_key is, and the helpers the
+ * openssl_*.c files share. Nothing outside src/crypto/ includes this.
+ */
+#ifndef IOTOKEN_CRYPTO_OPENSSL_KEY_H
+#define IOTOKEN_CRYPTO_OPENSSL_KEY_H
+
+#include <stdatomic.h>
+
+#include <openssl/evp.h>
+
+#include "crypto/crypto.h"
+
+enum key_kind { KEY_EC, KEY_RSA };
+
+/*
+ * Immutable after crypto_ossl_key_new, so any number of threads may use it
+ * at once; only refs changes. pub caches the public value every signature
+ * and verification needs, so they never ask OpenSSL for it again.
+ */
+struct crypto_key {
+	atomic_ulong refs;
+	EVP_PKEY *pkey;
+	enum key_kind kind;
+	int priv;
+	enum crypto_curve curve; /* KEY_EC only */
+	size_t bits;             /* modulus bits, or curve bits */
+	uint8_t *pub;            /* EC: 04||X||Y; RSA: the modulus, exactly k bytes */
+	size_t publen;
+};
+
+/* The largest DER ECDSA-Sig-Value: SEQUENCE of two 66-byte INTEGERs. */
+#define ECDSA_DER_MAX (3 + 2 * (2 + 1 + 66))
+
+/* Wraps pkey (ownership passes in, on failure too) with its cached public
+ * value. */
+CK_RV crypto_ossl_key_new(EVP_PKEY *pkey, enum key_kind kind, int priv, enum crypto_curve c,
+			  crypto_key **out) IOT_MUST_CHECK;
+
+/* The code for an OpenSSL call that failed on valid input: CKR_HOST_MEMORY
+ * when OpenSSL ran out of memory, else CKR_FUNCTION_FAILED. */
+CK_RV crypto_ossl_error(void);
+
+const EVP_MD *crypto_ossl_md(enum crypto_hash h);
+
+/* The curve's OpenSSL group name, and its order n as crypto_ec_size
+ * big-endian bytes. */
+const char *crypto_ossl_ec_group(enum crypto_curve c);
+const uint8_t *crypto_ossl_ec_order(enum crypto_curve c);
+
+/* The OSSL_PKEY_PARAM_RSA_* name of each enum crypto_rsa_part. */
+extern const char *const crypto_ossl_rsa_params[RSA_PARTS];
+
+/* Strips leading zero bytes of a big-endian integer; *len is updated. */
+const uint8_t *crypto_ossl_strip(const uint8_t *p, size_t *len);
+
+CK_RV crypto_ossl_ecdsa_sign(const crypto_key *k, const uint8_t *in, size_t n,
+			     uint8_t *out) IOT_MUST_CHECK;
+CK_RV crypto_ossl_ecdsa_verify(const crypto_key *k, const uint8_t *in, size_t n,
+			       const uint8_t *sig) IOT_MUST_CHECK;
+CK_RV crypto_ossl_rsa_sign(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
+			   const uint8_t *in, size_t n, uint8_t *out) IOT_MUST_CHECK;
+CK_RV crypto_ossl_rsa_verify(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
+			     const uint8_t *in, size_t n, const uint8_t *sig) IOT_MUST_CHECK;
+
+#endif
