@@ -135,15 +135,18 @@ CK_RV keyobj_key(object *obj, crypto_key **out)
 	return CKR_OK;
 }
 
+/* CKA_PUBLIC_KEY_INFO is the key's own: a given one must match it. */
 static CK_RV set_spki(object *obj, const crypto_key *k)
 {
+	const obj_value *given = val(obj, CKA_PUBLIC_KEY_INFO);
 	uint8_t *der = NULL;
 	size_t len = 0;
 	CK_RV rv;
 
-	if (val(obj, CKA_PUBLIC_KEY_INFO)->len > 0)
-		return CKR_OK;
 	rv = crypto_key_spki(k, &der, &len);
+	if (rv == CKR_OK && given->len > 0 &&
+	    (given->len != len || memcmp(given->value, der, len) != 0))
+		rv = CKR_TEMPLATE_INCONSISTENT;
 	if (rv == CKR_OK)
 		rv = object_set_value(obj, CKA_PUBLIC_KEY_INFO, der, len);
 	port_free(der);

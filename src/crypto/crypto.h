@@ -115,8 +115,8 @@ typedef struct crypto_bytes {
  * for an even or out-of-range modulus (CRYPTO_RSA_MIN_BITS..MAX_BITS) or an
  * even exponent or one < 3. */
 CK_RV crypto_rsa_public(const crypto_bytes parts[RSA_PARTS], crypto_key **out) IOT_MUST_CHECK;
-/* A private key: N and D required; E required unless absent (then the key
- * still signs; verification of its own signatures is skipped). P and Q
+/* A private key: N, E and D required (without E: CKR_TEMPLATE_INCOMPLETE,
+ * since RSA blinding and the check of each signature need it). P and Q
  * either both or neither; with P, Q and E the missing CRT values are
  * computed. Inconsistent parts (P*Q != N, a wrong CRT value, D not the
  * inverse of E when all are given) give CKR_ATTRIBUTE_VALUE_INVALID. */

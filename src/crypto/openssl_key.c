@@ -27,6 +27,7 @@ const uint8_t *crypto_ossl_strip(const uint8_t *p, size_t *len)
 static CK_RV cache_ec_point(crypto_key *k)
 {
 	size_t want = 1 + 2 * crypto_ec_size(k->curve), len = 0;
+	int ok;
 
 	k->bits = crypto_ec_bits(k->curve);
 	k->pub = port_malloc(want);
@@ -35,8 +36,8 @@ static CK_RV cache_ec_point(crypto_key *k)
 	k->publen = want;
 	/* Keys made here never ask for another point format, so OpenSSL
 	 * gives the uncompressed one; anything else is a bug, not input. */
-	if (EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, k->pub, want, &len) !=
-	    1)
+	ok = EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, k->pub, want, &len);
+	if (ok != 1)
 		return crypto_ossl_error();
 	if (len != want || k->pub[0] != 0x04)
 		return CKR_FUNCTION_FAILED;

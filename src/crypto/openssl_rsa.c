@@ -1,8 +1,8 @@
 /*
  * RSA keys from their PKCS#11 attributes (OpenSSL 3, EVP_PKEY_fromdata).
  * Every part is checked against the others before OpenSSL sees it, and a
- * private key signs once before it is handed out, so a key that was stored
- * corrupt fails at import, not at the first C_Sign.
+ * private key signs once before it is handed out, so an inconsistent key
+ * fails where it is given (C_CreateObject), not at the first C_Sign.
  */
 #include <string.h>
 
@@ -247,14 +247,12 @@ static CK_RV check_factors(rsa_nums *r)
 	    BN_sub(t, v[RSA_Q], BN_value_one()) != 1 || BN_mod(crt[1], v[RSA_D], t, r->bn) != 1 ||
 	    BN_mod_inverse(crt[2], v[RSA_Q], v[RSA_P], r->bn) == NULL)
 		goto out;
-	rv = crt_value(r, RSA_DP, crt[0]);
-	crt[0] = NULL;
-	if (rv == CKR_OK)
-		rv = crt_value(r, RSA_DQ, crt[1]);
-	crt[1] = NULL;
-	if (rv == CKR_OK)
-		rv = crt_value(r, RSA_QINV, crt[2]);
-	crt[2] = NULL;
+	/* crt_value takes each computed value, kept or freed. */
+	rv = CKR_OK;
+	for (i = 0; i < 3 && rv == CKR_OK; i++) {
+		rv = crt_value(r, RSA_DP + i, crt[i]);
+		crt[i] = NULL;
+	}
 out:
 	for (i = 0; i < 3; i++)
 		BN_clear_free(crt[i]);

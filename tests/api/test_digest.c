@@ -402,8 +402,14 @@ static void test_mechanism_table(void **state)
 	CK_MECHANISM_INFO mi;
 	CK_ULONG n = 0, i, j, hits;
 	static const CK_MECHANISM_TYPE absent[] = {
-		CKM_MD5,	      CKM_RSA_PKCS_OAEP, CKM_RSA_X_509,   CKM_ECDH1_DERIVE,
-		CKM_SHA256_HMAC,      CKM_AES_CBC_PAD,   CKM_DSA,	  CKM_EC_EDWARDS_KEY_PAIR_GEN,
+		CKM_MD5,
+		CKM_RSA_PKCS_OAEP,
+		CKM_RSA_X_509,
+		CKM_ECDH1_DERIVE,
+		CKM_SHA256_HMAC,
+		CKM_AES_CBC_PAD,
+		CKM_DSA,
+		CKM_EC_EDWARDS_KEY_PAIR_GEN,
 		CKM_RSA_X9_31_KEY_PAIR_GEN,
 	};
 
@@ -418,8 +424,8 @@ static void test_mechanism_table(void **state)
 		for (j = 0; j < n; j++)
 			hits += list[j] == expected[i].type;
 		if (hits != 1)
-			fail_msg("mechanism 0x%lx listed %lu times", (unsigned long)expected[i].type,
-				 (unsigned long)hits);
+			fail_msg("mechanism 0x%lx listed %lu times",
+				 (unsigned long)expected[i].type, (unsigned long)hits);
 		memset(&mi, 0xA5, sizeof(mi));
 		assert_ok(p11->C_GetMechanismInfo(h_slot, expected[i].type, &mi));
 		if (mi.flags != expected[i].flags)

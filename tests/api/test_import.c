@@ -132,6 +132,26 @@ static void test_ec_private(void **state)
 	sign_verify(CKM_ECDSA_SHA256, priv, pub_raw);
 	sign_verify(CKM_ECDSA, priv, pub_raw);
 
+	/* A CKA_PUBLIC_KEY_INFO given with the key must be its own. */
+	{
+		unsigned char other[91];
+		CK_RV rv;
+
+		memcpy(other, spki, n);
+		other[n - 1] ^= 0x01;
+		t_init(&t);
+		k_ec_public(&t);
+		t_bytes(&t, CKA_PUBLIC_KEY_INFO, other, n);
+		rv = h_create_rv(s, &t, &pub_raw);
+		if (rv == CKR_OK)
+			h_assert_attr(s, pub_raw, CKA_PUBLIC_KEY_INFO, spki, n);
+		else if (rv != CKR_TEMPLATE_INCONSISTENT && rv != CKR_ATTRIBUTE_VALUE_INVALID)
+			fail_msg("foreign CKA_PUBLIC_KEY_INFO: %s", h_rv_name(rv));
+		t_init(&t);
+		k_ec_public(&t);
+		t_bytes(&t, CKA_PUBLIC_KEY_INFO, spki, n);
+		(void)h_create(s, &t);
+	}
 	/* A point given with the private key must be its own. */
 	t_init(&t);
 	k_ec_private(&t);
@@ -563,8 +583,7 @@ static void test_certificates(void **state)
 
 	/* Malformed DER. */
 	assert_rv(create_cert(k_cert_der, 100, &o), CKR_ATTRIBUTE_VALUE_INVALID);
-	assert_rv(create_cert(k_cert_der, sizeof(k_cert_der) - 1, &o),
-		  CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_rv(create_cert(k_cert_der, sizeof(k_cert_der) - 1, &o), CKR_ATTRIBUTE_VALUE_INVALID);
 	memcpy(bad, k_cert_der, sizeof(k_cert_der));
 	bad[sizeof(k_cert_der)] = 0;
 	assert_rv(create_cert(bad, sizeof(k_cert_der) + 1, &o), CKR_ATTRIBUTE_VALUE_INVALID);

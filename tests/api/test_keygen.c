@@ -3,7 +3,7 @@
  * CKM_EC_KEY_PAIR_GEN (P-256, P-384, P-521) and CKM_RSA_PKCS_KEY_PAIR_GEN:
  * the attributes of both objects (v2.40 4.8, 4.9; mechanisms 2.1.3, 2.3.4;
  * INTEROP.md: public values on the private key, CKA_ID = SHA-1 of the public
- * key), persistence of token pairs, and every refusal with its code.
+ * key) and persistence of token pairs. Refusals are in test_keygen_errors.c.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -121,14 +121,7 @@ static void check_common(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub, CK_OBJECT_HA
 static void sign_round_trip(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE pub,
 			    CK_OBJECT_HANDLE priv, CK_ULONG want_len)
 {
-	CK_MECHANISM m = { mech, NULL, 0 };
-	unsigned char sig[600];
-	CK_ULONG n = h_sign(s, &m, priv, "message", 7, sig, sizeof(sig));
-
-	assert_int_equal(n, want_len);
-	assert_ok(h_verify_rv(s, &m, pub, "message", 7, sig, n));
-	sig[n / 3] ^= 0x10;
-	assert_rv(h_verify_rv(s, &m, pub, "message", 7, sig, n), CKR_SIGNATURE_INVALID);
+	assert_int_equal(h_sign_round_trip(s, mech, pub, priv), want_len);
 }
 
 /* An EC pair: point and parameters on both, SPKI, CKA_ID, signing. */
@@ -276,8 +269,8 @@ static void check_rsa_pair(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub, CK_OBJECT_
 	unsigned char n[600], e[16], spki[700], id[20];
 	CK_ULONG nlen, elen, slen;
 	static const CK_ATTRIBUTE_TYPE secret[] = { CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
-						    CKA_PRIME_2,	  CKA_EXPONENT_1,
-						    CKA_EXPONENT_2,	  CKA_COEFFICIENT };
+						    CKA_PRIME_2,          CKA_EXPONENT_1,
+						    CKA_EXPONENT_2,       CKA_COEFFICIENT };
 	CK_ATTRIBUTE a = { CKA_MODULUS_BITS, NULL, 0 };
 	size_t i;
 
@@ -312,10 +305,10 @@ static void check_rsa_pair(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub, CK_OBJECT_
  * generated public key. */
 static void check_rsa_parts(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv)
 {
-	static const CK_ATTRIBUTE_TYPE parts[] = { CKA_MODULUS,	 CKA_PUBLIC_EXPONENT,
+	static const CK_ATTRIBUTE_TYPE parts[] = { CKA_MODULUS,          CKA_PUBLIC_EXPONENT,
 						   CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
-						   CKA_PRIME_2,	 CKA_EXPONENT_1,
-						   CKA_EXPONENT_2,	 CKA_COEFFICIENT };
+						   CKA_PRIME_2,          CKA_EXPONENT_1,
+						   CKA_EXPONENT_2,       CKA_COEFFICIENT };
 	unsigned char v[600];
 	CK_ULONG len;
 	h_tmpl t;
@@ -441,242 +434,54 @@ static void test_token_pairs_persist(void **state)
 	check_ec_pair(s, &h_curves[0], pub[0], priv[0], CK_TRUE, CK_FALSE);
 }
 
-/* A refused generation creates neither object. */
-static void gen_fails(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, const h_tmpl *pub,
-		      const h_tmpl *priv, CK_RV want, CK_RV also, const char *what)
-{
-	CK_OBJECT_HANDLE hp, hs, found[4];
-	CK_RV rv = h_gen_pair_rv(s, mech, pub, priv, &hp, &hs);
-
-	if (rv != want && rv != also)
-		fail_msg("%s: %s, expected %s", what, h_rv_name(rv), h_rv_name(want));
-	assert_int_equal(h_find(s, NULL, 0, found, 4), 0);
-}
-
-static void ec_tmpl(h_tmpl *tp, h_tmpl *ts)
-{
-	t_init(tp);
-	t_init(ts);
-	t_bytes(tp, CKA_EC_PARAMS, k_p256_oid, sizeof(k_p256_oid));
-}
-
-static void rsa_tmpl(h_tmpl *tp, h_tmpl *ts, CK_ULONG bits)
-{
-	t_init(tp);
-	t_init(ts);
-	t_ulong(tp, CKA_MODULUS_BITS, bits);
-}
-
-static void test_template_errors(void **state)
+/* Copies of generated keys are keys of their own: they sign after the
+ * original is gone (the parsed key is not shared without a reference), a
+ * token copy signs after a restart, and a copy made with CKA_SIGN false
+ * does not sign. */
+static void test_copied_keys(void **state)
 {
 	CK_SESSION_HANDLE s = user_session();
-	static const unsigned char *garbage[] = {
-		(const unsigned char *)"\x01\x02\x03",
-		(const unsigned char *)"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01", /* cut short */
-		(const unsigned char *)"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07\x00",
-		(const unsigned char *)"\x04\x08\x2a\x86\x48\xce\x3d\x03\x01\x07",
-		(const unsigned char *)"\x06\x09\x2a\x86\x48\xce\x3d\x03\x01\x07",
-		(const unsigned char *)"\x06\x00",
-		(const unsigned char *)"\x06\x81\x08\x2a\x86\x48\xce\x3d\x03\x01\x07",
-	};
-	static const CK_ULONG garbage_len[] = { 3, 9, 11, 10, 10, 2, 11 };
-	static const CK_ULONG bad_bits[] = { 0, 512, 1024, 2040, 2047, 2049, 2050, 4104, 8192,
-					     (CK_ULONG)-1 };
-	static const CK_ATTRIBUTE_TYPE ro[] = { CKA_LOCAL, CKA_KEY_GEN_MECHANISM };
-	static const CK_ATTRIBUTE_TYPE ro_priv[] = { CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE };
-	h_tmpl tp, ts;
-	size_t i;
+	CK_OBJECT_HANDLE pub, priv, copy, token_copy, no_sign, found[2];
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE to_token[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_LABEL, "copy", 4 } };
+	CK_ATTRIBUTE not_sign = { CKA_SIGN, &no, sizeof(no) };
+	CK_MECHANISM m = { CKM_ECDSA_SHA256, NULL, 0 };
+	unsigned char id[20];
+	CK_ULONG idlen;
 
 	(void)state;
-	/* Curves. */
-	t_init(&tp);
-	t_init(&ts);
-	t_bytes(&tp, CKA_EC_PARAMS, k_secp256k1_oid, sizeof(k_secp256k1_oid));
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_CURVE_NOT_SUPPORTED,
-		  CKR_ATTRIBUTE_VALUE_INVALID, "secp256k1");
-	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
-		t_init(&tp);
-		t_bytes(&tp, CKA_EC_PARAMS, garbage[i], garbage_len[i]);
-		gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_VALUE_INVALID,
-			  CKR_ATTRIBUTE_VALUE_INVALID, "garbage EC parameters");
-	}
-	t_init(&tp);
-	t_bytes(&tp, CKA_EC_PARAMS, "", 0);
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_VALUE_INVALID,
-		  CKR_ATTRIBUTE_VALUE_INVALID, "empty EC parameters");
-	t_init(&tp);
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCOMPLETE,
-		  CKR_TEMPLATE_INCOMPLETE, "no CKA_EC_PARAMS");
-	gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCOMPLETE,
-		  CKR_TEMPLATE_INCOMPLETE, "no CKA_MODULUS_BITS");
-
-	/* Modulus sizes. */
-	for (i = 0; i < sizeof(bad_bits) / sizeof(bad_bits[0]); i++) {
-		rsa_tmpl(&tp, &ts, bad_bits[i]);
-		gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_KEY_SIZE_RANGE,
-			  CKR_KEY_SIZE_RANGE, "modulus bits");
-	}
-	t_init(&tp);
-	t_bytes(&tp, CKA_MODULUS_BITS, "\x00\x08\x00\x00", 4);
-	gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_VALUE_INVALID,
-		  CKR_ATTRIBUTE_VALUE_INVALID, "4-byte CKA_MODULUS_BITS");
-	/* Public exponents that are no RSA exponent. */
-	rsa_tmpl(&tp, &ts, 2048);
-	t_bytes(&tp, CKA_PUBLIC_EXPONENT, "\x01", 1);
-	gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_VALUE_INVALID,
-		  CKR_TEMPLATE_INCONSISTENT, "e = 1");
-	rsa_tmpl(&tp, &ts, 2048);
-	t_bytes(&tp, CKA_PUBLIC_EXPONENT, "\x01\x00\x00", 3);
-	gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_VALUE_INVALID,
-		  CKR_TEMPLATE_INCONSISTENT, "even e");
-
-	/* Attributes the token sets (v2.40 4.7, 4.9): read-only. */
-	for (i = 0; i < 2; i++) {
-		ec_tmpl(&tp, &ts);
-		t_bool(&tp, ro[i], CK_TRUE);
-		gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_READ_ONLY,
-			  CKR_ATTRIBUTE_READ_ONLY, "computed attribute in the public template");
-		ec_tmpl(&tp, &ts);
-		t_bool(&ts, ro[i], CK_TRUE);
-		gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_READ_ONLY,
-			  CKR_ATTRIBUTE_READ_ONLY, "computed attribute in the private template");
-		ec_tmpl(&tp, &ts);
-		t_bool(&ts, ro_priv[i], CK_TRUE);
-		gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_READ_ONLY,
-			  CKR_ATTRIBUTE_READ_ONLY, "CKA_ALWAYS_SENSITIVE/NEVER_EXTRACTABLE");
-	}
-	ec_tmpl(&tp, &ts);
-	t_ulong(&ts, CKA_KEY_GEN_MECHANISM, CKM_EC_KEY_PAIR_GEN);
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_READ_ONLY,
-		  CKR_ATTRIBUTE_READ_ONLY, "CKA_KEY_GEN_MECHANISM");
-
-	/* Key material the token makes. */
-	ec_tmpl(&tp, &ts);
-	t_bytes(&ts, CKA_VALUE, k_ec_private_value, sizeof(k_ec_private_value));
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCONSISTENT,
-		  CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE");
-	ec_tmpl(&tp, &ts);
-	t_bytes(&tp, CKA_EC_POINT, k_ec_point, sizeof(k_ec_point));
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCONSISTENT,
-		  CKR_TEMPLATE_INCONSISTENT, "CKA_EC_POINT");
-	rsa_tmpl(&tp, &ts, 2048);
-	t_bytes(&tp, CKA_MODULUS, k_rsa_modulus, sizeof(k_rsa_modulus));
-	gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCONSISTENT,
-		  CKR_TEMPLATE_INCONSISTENT, "CKA_MODULUS");
-	rsa_tmpl(&tp, &ts, 2048);
-	t_bytes(&ts, CKA_PRIME_1, k_rsa_prime1, sizeof(k_rsa_prime1));
-	gen_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCONSISTENT,
-		  CKR_TEMPLATE_INCONSISTENT, "CKA_PRIME_1");
-
-	/* Class and key type that contradict the mechanism. */
-	ec_tmpl(&tp, &ts);
-	t_ulong(&tp, CKA_CLASS, CKO_PRIVATE_KEY);
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCONSISTENT,
-		  CKR_ATTRIBUTE_VALUE_INVALID, "private class in the public template");
-	ec_tmpl(&tp, &ts);
-	t_ulong(&ts, CKA_KEY_TYPE, CKK_RSA);
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_TEMPLATE_INCONSISTENT,
-		  CKR_ATTRIBUTE_VALUE_INVALID, "RSA key type for EC");
-	/* Attributes of no key of that type. */
-	ec_tmpl(&tp, &ts);
-	t_ulong(&tp, CKA_MODULUS_BITS, 2048);
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_TYPE_INVALID,
-		  CKR_TEMPLATE_INCONSISTENT, "CKA_MODULUS_BITS for EC");
-	ec_tmpl(&tp, &ts);
-	t_str(&ts, CKA_VENDOR_DEFINED + 0x99, "x");
-	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_TYPE_INVALID,
-		  CKR_ATTRIBUTE_TYPE_INVALID, "vendor attribute");
-
-	/* The class and key type given as they are: fine (clients do). */
+	h_gen_ec(s, &h_curves[0], CK_FALSE, &pub, &priv);
+	/* Parse the key once (cached) before copying. */
+	(void)h_sign_round_trip(s, CKM_ECDSA_SHA256, pub, priv);
+	assert_ok(p11->C_CopyObject(s, priv, NULL, 0, &copy));
+	assert_ok(p11->C_CopyObject(s, priv, to_token, 2, &token_copy));
+	assert_ok(p11->C_CopyObject(s, priv, &not_sign, 1, &no_sign));
+	assert_true(h_get_bool(s, copy, CKA_LOCAL));
+	assert_true(h_get_bool(s, copy, CKA_ALWAYS_SENSITIVE));
+	assert_ok(p11->C_DestroyObject(s, priv));
+	(void)h_sign_round_trip(s, CKM_ECDSA_SHA256, pub, copy);
+	(void)h_sign_round_trip(s, CKM_ECDSA, pub, token_copy);
+	assert_rv(p11->C_SignInit(s, &m, no_sign), CKR_KEY_FUNCTION_NOT_PERMITTED);
+	idlen = h_get_bytes(s, token_copy, CKA_ID, id, sizeof(id));
+	assert_ok(p11->C_DestroyObject(s, copy));
+	(void)h_sign_round_trip(s, CKM_ECDSA_SHA256, pub, token_copy);
+	/* The public key is a session object: keep its point for later. */
 	{
-		CK_OBJECT_HANDLE pub, priv;
+		unsigned char point[100];
+		CK_ULONG plen = h_get_bytes(s, pub, CKA_EC_POINT, point, sizeof(point));
+		h_tmpl t;
 
-		ec_tmpl(&tp, &ts);
-		t_ulong(&tp, CKA_CLASS, CKO_PUBLIC_KEY);
-		t_ulong(&tp, CKA_KEY_TYPE, CKK_EC);
-		t_ulong(&ts, CKA_CLASS, CKO_PRIVATE_KEY);
-		t_ulong(&ts, CKA_KEY_TYPE, CKK_EC);
-		t_bytes(&ts, CKA_EC_PARAMS, k_p256_oid, sizeof(k_p256_oid));
-		assert_ok(h_gen_pair_rv(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, &pub, &priv));
-		check_ec_pair(s, &h_curves[0], pub, priv, CK_TRUE, CK_FALSE);
+		h_reinit();
+		s = user_session();
+		assert_int_equal(h_find_label(s, "copy", found, 2), 1);
+		h_assert_attr(s, found[0], CKA_ID, id, idlen);
+		t_init(&t);
+		t_ulong(&t, CKA_CLASS, CKO_PUBLIC_KEY);
+		t_ulong(&t, CKA_KEY_TYPE, CKK_EC);
+		t_bytes(&t, CKA_EC_PARAMS, k_p256_oid, sizeof(k_p256_oid));
+		t_bytes(&t, CKA_EC_POINT, point, plen);
+		(void)h_sign_round_trip(s, CKM_ECDSA_SHA256, h_create(s, &t), found[0]);
 	}
-}
-
-static void test_mechanism_and_session_errors(void **state)
-{
-	CK_SESSION_HANDLE s = user_session(), ro = h_open(h_slot, 0), pub_s;
-	CK_MECHANISM m = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
-	CK_OBJECT_HANDLE hp, hs, found[4];
-	unsigned char param[4] = { 0 };
-	h_tmpl tp, ts;
-
-	(void)state;
-	ec_tmpl(&tp, &ts);
-	gen_fails(s, CKM_ECDSA, &tp, &ts, CKR_MECHANISM_INVALID, CKR_MECHANISM_INVALID, "ECDSA");
-	gen_fails(s, CKM_AES_KEY_GEN, &tp, &ts, CKR_MECHANISM_INVALID, CKR_MECHANISM_INVALID,
-		  "AES keygen");
-	gen_fails(s, CKM_DSA_KEY_PAIR_GEN, &tp, &ts, CKR_MECHANISM_INVALID, CKR_MECHANISM_INVALID,
-		  "DSA keygen");
-	gen_fails(s, CKM_VENDOR_DEFINED + 1, &tp, &ts, CKR_MECHANISM_INVALID,
-		  CKR_MECHANISM_INVALID, "vendor mechanism");
-	/* A mechanism with a parameter it does not take. */
-	m.pParameter = param;
-	m.ulParameterLen = sizeof(param);
-	assert_rv(p11->C_GenerateKeyPair(s, &m, tp.a, tp.n, ts.a, ts.n, &hp, &hs),
-		  CKR_MECHANISM_PARAM_INVALID);
-	m.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-	rsa_tmpl(&tp, &ts, 2048);
-	assert_rv(p11->C_GenerateKeyPair(s, &m, tp.a, tp.n, ts.a, ts.n, &hp, &hs),
-		  CKR_MECHANISM_PARAM_INVALID);
-	m = (CK_MECHANISM){ CKM_EC_KEY_PAIR_GEN, NULL, 0 };
-	ec_tmpl(&tp, &ts);
-	/* Arguments. */
-	assert_rv(p11->C_GenerateKeyPair(s, NULL, tp.a, tp.n, ts.a, ts.n, &hp, &hs),
-		  CKR_ARGUMENTS_BAD);
-	assert_rv(p11->C_GenerateKeyPair(s, &m, tp.a, tp.n, ts.a, ts.n, NULL, &hs),
-		  CKR_ARGUMENTS_BAD);
-	assert_rv(p11->C_GenerateKeyPair(s, &m, tp.a, tp.n, ts.a, ts.n, &hp, NULL),
-		  CKR_ARGUMENTS_BAD);
-	assert_rv(p11->C_GenerateKeyPair(s, &m, NULL, 1, ts.a, ts.n, &hp, &hs), CKR_ARGUMENTS_BAD);
-	assert_rv(p11->C_GenerateKeyPair(s, &m, tp.a, tp.n, NULL, 2, &hp, &hs), CKR_ARGUMENTS_BAD);
-	assert_int_equal(h_find(s, NULL, 0, found, 4), 0);
-
-	/* Row 15: token objects need a R/W session. Session keys are fine in
-	 * a R/O one. */
-	t_bool(&tp, CKA_TOKEN, CK_TRUE);
-	t_bool(&ts, CKA_TOKEN, CK_TRUE);
-	gen_fails(ro, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_SESSION_READ_ONLY, CKR_SESSION_READ_ONLY,
-		  "token pair in a R/O session");
-	ec_tmpl(&tp, &ts);
-	t_bool(&ts, CKA_TOKEN, CK_TRUE);
-	gen_fails(ro, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_SESSION_READ_ONLY, CKR_SESSION_READ_ONLY,
-		  "token private key in a R/O session");
-	ec_tmpl(&tp, &ts);
-	assert_ok(h_gen_pair_rv(ro, CKM_EC_KEY_PAIR_GEN, &tp, &ts, &hp, &hs));
-	sign_round_trip(ro, CKM_ECDSA, hp, hs, 64);
-	assert_ok(p11->C_DestroyObject(ro, hp));
-	assert_ok(p11->C_DestroyObject(ro, hs));
-
-	/* A private key (CKA_PRIVATE by default) needs the user. */
-	assert_ok(p11->C_Logout(s));
-	pub_s = h_open(h_slot, 1);
-	ec_tmpl(&tp, &ts);
-	gen_fails(pub_s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_USER_NOT_LOGGED_IN,
-		  CKR_USER_NOT_LOGGED_IN, "private key without login");
-	t_bool(&ts, CKA_PRIVATE, CK_TRUE);
-	t_bool(&ts, CKA_TOKEN, CK_TRUE);
-	gen_fails(pub_s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_USER_NOT_LOGGED_IN,
-		  CKR_USER_NOT_LOGGED_IN, "private token key without login");
-	rsa_tmpl(&tp, &ts, 2048);
-	gen_fails(pub_s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts, CKR_USER_NOT_LOGGED_IN,
-		  CKR_USER_NOT_LOGGED_IN, "RSA private key without login");
-	/* The SO cannot make private objects either. */
-	assert_ok(p11->C_CloseSession(ro));
-	h_login(pub_s, CKU_SO);
-	ec_tmpl(&tp, &ts);
-	t_bool(&ts, CKA_TOKEN, CK_TRUE);
-	gen_fails(pub_s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_USER_NOT_LOGGED_IN,
-		  CKR_USER_NOT_LOGGED_IN, "private key as SO");
 }
 
 int main(int argc, char **argv)
@@ -687,9 +492,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_rsa_pairs, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_token_pairs_persist, h_setup_token,
 						h_teardown),
-		cmocka_unit_test_setup_teardown(test_template_errors, h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_mechanism_and_session_errors, h_setup_token,
-						h_teardown),
+		cmocka_unit_test_setup_teardown(test_copied_keys, h_setup_token, h_teardown),
 	};
 
 	(void)argc;

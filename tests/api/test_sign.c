@@ -32,9 +32,8 @@ static int setup(void **state)
 
 static const CK_MECHANISM_TYPE hashes[] = { CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384,
 					    CKM_SHA512 };
-static const CK_MECHANISM_TYPE ecdsa_mechs[] = { CKM_ECDSA_SHA1, CKM_ECDSA_SHA224,
-						 CKM_ECDSA_SHA256, CKM_ECDSA_SHA384,
-						 CKM_ECDSA_SHA512 };
+static const CK_MECHANISM_TYPE ecdsa_mechs[] = { CKM_ECDSA_SHA1, CKM_ECDSA_SHA224, CKM_ECDSA_SHA256,
+						 CKM_ECDSA_SHA384, CKM_ECDSA_SHA512 };
 static const CK_MECHANISM_TYPE pkcs_mechs[] = { CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS,
 						CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
 						CKM_SHA512_RSA_PKCS };
@@ -50,8 +49,8 @@ static const CK_ULONG chunks[] = { 1, 13, 64, 1000 };
 #define NCHUNK (sizeof(chunks) / sizeof(chunks[0]))
 
 /* A corrupted copy must not verify; and the operation ended. */
-static void assert_rejected(CK_MECHANISM *m, CK_OBJECT_HANDLE pub, const void *data,
-			    CK_ULONG len, const unsigned char *sig, CK_ULONG siglen)
+static void assert_rejected(CK_MECHANISM *m, CK_OBJECT_HANDLE pub, const void *data, CK_ULONG len,
+			    const unsigned char *sig, CK_ULONG siglen)
 {
 	unsigned char bad[600];
 
@@ -67,8 +66,7 @@ static void assert_rejected(CK_MECHANISM *m, CK_OBJECT_HANDLE pub, const void *d
 		assert_true(len <= sizeof(other));
 		memcpy(other, data, len);
 		other[0] ^= 0x80;
-		assert_rv(h_verify_rv(s, m, pub, other, len, sig, siglen),
-			  CKR_SIGNATURE_INVALID);
+		assert_rv(h_verify_rv(s, m, pub, other, len, sig, siglen), CKR_SIGNATURE_INVALID);
 	}
 }
 

@@ -59,8 +59,8 @@ static void assert_verify_ended(void)
 
 /* Rows 25/26: NULL buffer, too small (twice), then the real call; the
  * operation stays active until that and nothing is written past *len. */
-static void two_call(CK_MECHANISM *m, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub,
-		     CK_ULONG want, int final)
+static void two_call(CK_MECHANISM *m, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, CK_ULONG want,
+		     int final)
 {
 	unsigned char buf[600];
 	CK_ULONG n;
@@ -208,10 +208,10 @@ static void test_init_errors(void **state)
 	CK_MECHANISM raw = { CKM_ECDSA, NULL, 0 }, m;
 	CK_RSA_PKCS_PSS_PARAMS p = { CKM_SHA256, CKG_MGF1_SHA256, 32 };
 	CK_MECHANISM pss = { CKM_SHA256_RSA_PKCS_PSS, &p, sizeof(p) };
-	static const CK_MECHANISM_TYPE not_sig[] = { CKM_SHA256, CKM_EC_KEY_PAIR_GEN,
-						     CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_MD5_RSA_PKCS,
-						     CKM_RSA_X_509, CKM_SHA256_HMAC,
-						     CKM_VENDOR_DEFINED + 0x4242 };
+	static const CK_MECHANISM_TYPE not_sig[] = {
+		CKM_SHA256,    CKM_EC_KEY_PAIR_GEN, CKM_RSA_PKCS_KEY_PAIR_GEN,  CKM_MD5_RSA_PKCS,
+		CKM_RSA_X_509, CKM_SHA256_HMAC,     CKM_VENDOR_DEFINED + 0x4242
+	};
 	CK_OBJECT_HANDLE secret, data;
 	unsigned char param[8] = { 0 };
 	CK_RV rv;
@@ -415,6 +415,14 @@ static void test_verify_errors(void **state)
 		assert_rv(h_verify_parts_rv(s, m, pub, msg, sizeof(msg), 100, sig, n - 1),
 			  CKR_SIGNATURE_LEN_RANGE);
 		assert_verify_ended();
+		/* Row 28: a length past 2^32 is not taken modulo 2^32. */
+		if (sizeof(CK_ULONG) > 4) {
+			CK_ULONG wrapped = ((CK_ULONG)1 << 32) + n;
+
+			assert_rv(h_verify_rv(s, m, pub, msg, sizeof(msg), sig, wrapped),
+				  CKR_SIGNATURE_LEN_RANGE);
+			assert_verify_ended();
+		}
 		/* The right one still verifies. */
 		assert_ok(h_verify_rv(s, m, pub, msg, sizeof(msg), sig, n));
 	}
@@ -564,6 +572,19 @@ static void test_logout_ends_sign(void **state)
 		else
 			assert_rv(p11->C_Sign(s, msg, 10, sig, &n), CKR_OPERATION_NOT_INITIALIZED);
 		assert_sign_ended();
+		/* The key itself signs again once found anew (its cached
+		 * private material was dropped with the login). */
+		{
+			CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+			unsigned char id[64];
+			CK_ATTRIBUTE q[2] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, id, 0 } };
+			CK_OBJECT_HANDLE found[2];
+
+			q[1].ulValueLen = h_get_bytes(s, pub, CKA_ID, id, sizeof(id));
+			assert_int_equal(h_find(s, q, 2, found, 2), 1);
+			(void)h_sign_round_trip(s, CKM_ECDSA_SHA256, pub, found[0]);
+			assert_ok(p11->C_DestroyObject(s, found[0]));
+		}
 	}
 }
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Signatures between the module and the openssl command line, both ways:
 # - key pairs generated in the token (EC P-256, P-384, P-521, RSA-2048), public keys
-#   exported through the module (pkcs11-tool --read-object --type pubkey: DER
-#   SubjectPublicKeyInfo), every signature the module makes checked by openssl;
+#   exported through the module (RSA: pkcs11-tool --read-object --type pubkey, DER
+#   SubjectPublicKeyInfo; EC: made of the module's CKA_EC_PARAMS and CKA_EC_POINT, see
+#   spki_from_attrs), every signature the module makes checked by openssl;
 # - key pairs made by openssl, public keys imported into the token (pkcs11-tool
 #   --write-object --type pubkey), every signature openssl makes verified by the module.
 # Mechanisms: ECDSA (raw, over a hash), ECDSA-SHA1/224/256/384/512, RSA-PKCS (over a
@@ -133,9 +134,11 @@ sys.stdout.buffer.write(b"\x30" + ln(len(body)) + body)
 
 # spki_from_attrs <label> <out.der>: the DER SubjectPublicKeyInfo of the EC public key
 # labelled <label>, built from the CKA_EC_PARAMS and CKA_EC_POINT that --list-objects
-# prints. Needed because pkcs11-tool 0.23 --read-object --type pubkey cannot export a
-# P-384 key ("error: cannot create EVP_PKEY", the same with SoftHSMv2); for the other
-# curves the result is compared with --read-object's.
+# prints. EC public keys are not exported with pkcs11-tool 0.23 --read-object --type
+# pubkey: it builds the key with EVP_PKEY_fromdata from a curve name it has already
+# freed (heap-use-after-free inside pkcs11-tool, reported by ASan with any module,
+# SoftHSMv2 too); without ASan the result depends on the freed memory, and P-384
+# typically fails with "error: cannot create EVP_PKEY". RSA keys export fine.
 spki_from_attrs()
 {
 	local label=$1 out=$2 block point params
@@ -226,22 +229,11 @@ for k in "${GEN[@]}"; do
 	p11 "${L[@]}" --keypairgen --key-type "$type" --id "$id" --label "$label" ||
 		fail "--keypairgen $type exited non-zero"
 	# No login: a public key is a public object.
-	if [ "$curve" = secp384r1 ]; then
-		# pkcs11-tool 0.23 cannot (see spki_from_attrs); make sure it still fails
-		# for that reason, so this workaround goes when pkcs11-tool is fixed.
-		if p11 "${T[@]}" --read-object --type pubkey --id "$id" -o "$S/$id.pub.der"; then
-			fail "pkcs11-tool now exports P-384 public keys: drop the workaround"
-		fi
-		it_has 'cannot create EVP_PKEY' || fail "--read-object P-384: not pkcs11-tool's known failure"
-		spki_from_attrs "$label" "$S/$id.pub.der"
-	else
+	if [ "$curve" = - ]; then
 		p11 "${T[@]}" --read-object --type pubkey --id "$id" -o "$S/$id.pub.der" ||
 			fail "--read-object --type pubkey --id $id exited non-zero"
-		if [ "$curve" != - ]; then
-			spki_from_attrs "$label" "$S/$id.attrs.der"
-			cmp "$S/$id.pub.der" "$S/$id.attrs.der" ||
-				fail "$label: --read-object differs from the SPKI made of EC_PARAMS and EC_POINT"
-		fi
+	else
+		spki_from_attrs "$label" "$S/$id.pub.der" # not --read-object: see spki_from_attrs
 	fi
 	ossl openssl pkey -pubin -inform DER -in "$S/$id.pub.der" -out "$S/$id.pub.pem" ||
 		fail "the public key exported for $label is not a DER SubjectPublicKeyInfo"
@@ -264,7 +256,10 @@ for k in "01 sha256 sha1 sha512" "02 sha384 sha1 sha512" "03 sha512 sha1 sha256"
 	for h in sha1 sha224 sha256 sha384 sha512; do
 		mech=ECDSA-${h^^}
 		skipped "$mech" && continue
-		for m in m1 m2; do
+		# the long message (multi-part) with the curve's own hash only
+		msgs=(m1)
+		[ "$h" = "$hraw" ] && msgs+=(m2)
+		for m in "${msgs[@]}"; do
 			what="$mech, key $id, $m"
 			mod_sign "$what" "$id" "$mech" "$S/$m" "$S/sig" --signature-format openssl
 			ossl_verify "$what" openssl dgst "-$h" -verify "$pub" -signature "$S/sig" "$S/$m"
@@ -301,7 +296,9 @@ pub=$S/04.pub.pem
 for h in sha1 sha224 sha256 sha384 sha512; do
 	mech=${h^^}-RSA-PKCS
 	skipped "$mech" && continue
-	for m in m1 m2; do
+	msgs=(m1)
+	[ "$h" = sha256 ] && msgs+=(m2)
+	for m in "${msgs[@]}"; do
 		what="$mech, $m"
 		mod_sign "$what" 04 "$mech" "$S/$m" "$S/sig"
 		ossl_verify "$what" openssl dgst "-$h" -verify "$pub" -signature "$S/sig" "$S/$m"
@@ -333,7 +330,9 @@ pss_opts()
 for h in sha1 sha224 sha256 sha384 sha512; do
 	mech=${h^^}-RSA-PKCS-PSS
 	skipped "$mech" && continue
-	for m in m1 m2; do
+	msgs=(m1)
+	[ "$h" = sha256 ] && msgs+=(m2)
+	for m in "${msgs[@]}"; do
 		what="$mech, $m"
 		mod_sign "$what" 04 "$mech" "$S/$m" "$S/sig"
 		# shellcheck disable=SC2046 # word splitting of the options is meant
@@ -390,9 +389,9 @@ for k in "${IMP[@]}"; do
 	p11 "${L[@]}" --write-object "$S/$id.pub.der" --type pubkey --id "$id" --label "$label" ||
 		fail "--write-object --type pubkey $label exited non-zero"
 	it_has '^Created public key' || fail "--write-object $label did not report a public key"
-	# Read back: the module returns the same SubjectPublicKeyInfo.
-	if [ "$label" = ossl-p384 ]; then
-		spki_from_attrs "$label" "$S/$id.back.der" # pkcs11-tool 0.23 cannot, see above
+	# Read back: the module returns the same public key.
+	if [ "$label" != ossl-rsa ]; then
+		spki_from_attrs "$label" "$S/$id.back.der" # not --read-object: see spki_from_attrs
 	else
 		p11 "${T[@]}" --read-object --type pubkey --id "$id" -o "$S/$id.back.der" ||
 			fail "--read-object --type pubkey --id $id exited non-zero"
@@ -408,7 +407,9 @@ for k in "11 sha256 sha1 sha512" "12 sha384 sha1 sha512" "13 sha512 sha1 sha256"
 	for h in sha1 sha224 sha256 sha384 sha512; do
 		mech=ECDSA-${h^^}
 		skipped "$mech" && continue
-		for m in m1 m2; do
+		msgs=(m1)
+		[ "$h" = "$hraw" ] && msgs+=(m2)
+		for m in "${msgs[@]}"; do
 			what="openssl $h ECDSA signature, key $id, $m"
 			ossl openssl dgst "-$h" -sign "$key" -out "$S/sig" "$S/$m" || fail "$what: openssl could not sign"
 			mod_verify "$what" "$id" "$mech" "$S/$m" "$S/sig" --signature-format openssl
@@ -433,7 +434,9 @@ key=$S/14.key.pem
 for h in sha1 sha224 sha256 sha384 sha512; do
 	mech=${h^^}-RSA-PKCS
 	skipped "$mech" && continue
-	for m in m1 m2; do
+	msgs=(m1)
+	[ "$h" = sha256 ] && msgs+=(m2)
+	for m in "${msgs[@]}"; do
 		what="openssl $h RSA PKCS#1 v1.5 signature, $m"
 		ossl openssl dgst "-$h" -sign "$key" -out "$S/sig" "$S/$m" || fail "$what: openssl could not sign"
 		mod_verify "$what" 14 "$mech" "$S/$m" "$S/sig"
@@ -460,7 +463,9 @@ fi
 for h in sha1 sha224 sha256 sha384 sha512; do
 	mech=${h^^}-RSA-PKCS-PSS
 	skipped "$mech" && continue
-	for m in m1 m2; do
+	msgs=(m1)
+	[ "$h" = sha256 ] && msgs+=(m2)
+	for m in "${msgs[@]}"; do
 		what="openssl $h PSS signature, $m"
 		# shellcheck disable=SC2046
 		ossl openssl dgst "-$h" -sign "$key" $(pss_opts "$h" "${HLEN[$h]}") -out "$S/sig" "$S/$m" ||

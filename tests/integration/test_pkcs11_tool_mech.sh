@@ -222,6 +222,11 @@ sv()
 	if [[ $mech == *-SHA* || $mech == SHA* ]] && ! it_has '^Invalid signature$'; then
 		fail "$what: tampered data not reported as 'Invalid signature'"
 	fi
+	# (A tampered signature: once per mechanism and key is enough.)
+	if [[ $in == */long.bin ]]; then
+		pass "$what: signed ($(size "$sig") bytes), verified, tampered data refused"
+		return 0
+	fi
 	tamper "$sig" "$S/tampered.sig"
 	if p11 "${T[@]}" --verify --id "$id" -m "$mech" "$@" -i "$in" --signature-file "$S/tampered.sig" &&
 		it_has 'Signature is valid'; then
@@ -230,10 +235,14 @@ sv()
 	pass "$what: signed ($(size "$sig") bytes), verified, tampered data and signature refused"
 }
 
-# ECDSA: raw r||s is exactly twice the order size.
-# id order-bytes hash-for-raw-ECDSA
-for k in "01 32 sha256" "02 48 sha384" "03 66 sha512"; do
-	read -r id n h <<<"$k"
+# ECDSA: raw r||s is exactly twice the order size. Every ECDSA-SHAx on P-256; on the
+# other curves the ones that matter for them (test_openssl_interop.sh does every
+# combination against openssl).
+# id order-bytes hash-for-raw-ECDSA mechanisms
+for k in "01 32 sha256 ECDSA-SHA1 ECDSA-SHA224 ECDSA-SHA256 ECDSA-SHA384 ECDSA-SHA512" \
+	"02 48 sha384 ECDSA-SHA1 ECDSA-SHA256 ECDSA-SHA384" \
+	"03 66 sha512 ECDSA-SHA256 ECDSA-SHA512"; do
+	read -r id n h mechs <<<"$k"
 	if skipped ECDSA; then
 		echo "# skipped: ECDSA"
 	else
@@ -241,7 +250,7 @@ for k in "01 32 sha256" "02 48 sha384" "03 66 sha512"; do
 		# CKM_ECDSA takes a hash of any length (truncated to the order size).
 		sv "$id" ECDSA "$S/short.sha1" $((2 * n))
 	fi
-	for mech in ECDSA-SHA1 ECDSA-SHA224 ECDSA-SHA256 ECDSA-SHA384 ECDSA-SHA512; do
+	for mech in $mechs; do
 		skipped "$mech" && { echo "# skipped: $mech"; continue; }
 		sv "$id" "$mech" "$S/short.bin" $((2 * n))
 		# multi-part on P-256 for every hash, on the other curves for one
@@ -300,9 +309,9 @@ else
 	sv 04 RSA-PKCS-PSS "$S/short.sha512" 256 --hash-algorithm SHA512 --mgf MGF1-SHA512 --salt-len 0
 	sv 04 RSA-PKCS-PSS "$S/short.sha1" 256 --hash-algorithm SHA-1 --mgf MGF1-SHA1 --salt-len 20
 	# PSS is randomized: two signatures of the same hash differ.
-	cp "$S/sig.04.RSA-PKCS-PSS.short.sha1" "$S/pss1.sig"
-	sv 04 RSA-PKCS-PSS "$S/short.sha1" 256 --hash-algorithm SHA-1 --mgf MGF1-SHA1 --salt-len 20
-	if cmp -s "$S/pss1.sig" "$LAST_SIG"; then
+	p11 "${L[@]}" --sign --id 04 -m RSA-PKCS-PSS --hash-algorithm SHA-1 --mgf MGF1-SHA1 --salt-len 20 \
+		-i "$S/short.sha1" -o "$S/pss2.sig" || fail "RSA-PKCS-PSS (2nd signature) exited non-zero"
+	if cmp -s "$S/pss2.sig" "$LAST_SIG"; then
 		fail "RSA-PKCS-PSS with a 20-byte salt gave the same signature twice"
 	fi
 	pass "RSA-PKCS-PSS with a salt is randomized"

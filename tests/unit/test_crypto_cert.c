@@ -138,11 +138,34 @@ static void test_not_a_certificate(void **state)
 	expect_invalid(buf, sizeof(cert));
 }
 
+/* Each of the three field allocations failing: CKR_HOST_MEMORY, the
+ * others freed (ASan checks), the struct cleared. */
+static void test_alloc_failure(void **state)
+{
+	crypto_cert_fields f;
+	unsigned long n;
+
+	(void)state;
+	for (n = 1; n <= 3; n++) {
+		port_alloc_fail_after(n);
+		assert_int_equal(crypto_cert_parse(cert, sizeof(cert), &f), CKR_HOST_MEMORY);
+		port_alloc_fail_after(0);
+		assert_null(f.subject);
+		assert_null(f.issuer);
+		assert_null(f.serial);
+	}
+	port_alloc_fail_after(4);
+	assert_int_equal(crypto_cert_parse(cert, sizeof(cert), &f), CKR_OK);
+	port_alloc_fail_after(0);
+	crypto_cert_fields_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_not_a_certificate),
+		cmocka_unit_test(test_alloc_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

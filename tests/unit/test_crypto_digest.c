@@ -133,11 +133,25 @@ static void test_life_cycle(void **state)
 	assert_int_equal(crypto_digest_new(HASH_COUNT, &d), CKR_MECHANISM_INVALID);
 }
 
+/* The context allocation failing: CKR_HOST_MEMORY, nothing leaked. */
+static void test_alloc_failure(void **state)
+{
+	crypto_digest *d = NULL;
+
+	(void)state;
+	port_alloc_fail_after(1);
+	assert_int_equal(crypto_digest_new(HASH_SHA256, &d), CKR_HOST_MEMORY);
+	port_alloc_fail_after(0);
+	assert_int_equal(crypto_digest_new(HASH_SHA256, &d), CKR_OK);
+	crypto_digest_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_life_cycle),
+		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_cavp),
 	};
 

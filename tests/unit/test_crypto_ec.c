@@ -276,7 +276,9 @@ static void round_trip(enum crypto_curve c)
 	uint8_t digest[64], sig[132], bad[132], point[133], scalar[66];
 	size_t size = crypto_ec_size(c), len;
 	crypto_key *k = NULL, *pub = NULL, *again = NULL;
-	uint8_t point2[133];
+	const uint8_t *oid;
+	uint8_t point2[133], *der = NULL;
+	size_t oid_len;
 
 	assert_int_equal(crypto_ec_generate(c, &k), CKR_OK);
 	assert_true(crypto_key_is_private(k));
@@ -336,6 +338,15 @@ static void round_trip(enum crypto_curve c)
 	assert_memory_equal(point, point2, 1 + 2 * size);
 	assert_int_equal(crypto_sign(again, SIG_ECDSA, NULL, digest, 64, sig), CKR_OK);
 	assert_int_equal(crypto_verify(pub, SIG_ECDSA, NULL, digest, 64, sig, 2 * size), CKR_OK);
+
+	/* A generated key's SubjectPublicKeyInfo names its curve and ends
+	 * with its uncompressed point. */
+	assert_int_equal(crypto_key_spki(k, &der, &len), CKR_OK);
+	oid = crypto_ec_params(c, &oid_len);
+	assert_non_null(memmem(der, len, oid, oid_len));
+	assert_true(len > 1 + 2 * size);
+	assert_memory_equal(der + len - (1 + 2 * size), point, 1 + 2 * size);
+	port_free(der);
 
 	crypto_key_unref(again);
 	crypto_key_unref(pub);
@@ -424,6 +435,104 @@ static void test_ecdsa_order(void **state)
 	crypto_key_unref(k);
 }
 
+/* ---- Allocation failure ---- */
+
+struct alloc_case {
+	enum crypto_curve c;
+	uint8_t point[133], scalar[66];
+	crypto_key *k;
+	uint8_t *der;
+	size_t len;
+};
+
+static CK_RV op_public(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_ec_public(a->c, a->point, 1 + 2 * crypto_ec_size(a->c), &a->k);
+}
+
+static CK_RV op_private(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_ec_private(a->c, a->scalar, crypto_ec_size(a->c), &a->k);
+}
+
+static CK_RV op_generate(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_ec_generate(a->c, &a->k);
+}
+
+static void undo_key(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	crypto_key_unref(a->k);
+	a->k = NULL;
+}
+
+static CK_RV op_spki(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_key_spki(a->k, &a->der, &a->len);
+}
+
+static void undo_spki(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	port_free(a->der);
+	a->der = NULL;
+}
+
+/*
+ * Each allocation of the module's allocator fails in turn until the call
+ * succeeds: every failure is CKR_HOST_MEMORY and leaves nothing behind
+ * (ASan checks the leaks).
+ */
+static unsigned fail_each(CK_RV (*op)(void *), void (*undo)(void *), void *arg)
+{
+	unsigned long n;
+	CK_RV rv;
+
+	for (n = 1; n < 100; n++) {
+		port_alloc_fail_after(n);
+		rv = op(arg);
+		port_alloc_fail_after(0);
+		if (rv == CKR_OK) {
+			undo(arg);
+			return (unsigned)n - 1;
+		}
+		if (rv != CKR_HOST_MEMORY)
+			fail_msg("allocation %lu failing gave 0x%lx", n, rv);
+	}
+	fail_msg("never succeeded");
+	return 0;
+}
+
+static void test_alloc_failure(void **state)
+{
+	struct alloc_case a = { .c = CURVE_P384 };
+	size_t len;
+
+	(void)state;
+	assert_int_equal(crypto_ec_generate(a.c, &a.k), CKR_OK);
+	len = sizeof(a.point);
+	assert_int_equal(crypto_ec_point(a.k, a.point, &len), CKR_OK);
+	len = sizeof(a.scalar);
+	assert_int_equal(crypto_ec_scalar(a.k, a.scalar, &len), CKR_OK);
+	print_message("failures: spki %u", fail_each(op_spki, undo_spki, &a));
+	crypto_key_unref(a.k);
+	a.k = NULL;
+	print_message(", public %u", fail_each(op_public, undo_key, &a));
+	print_message(", private %u", fail_each(op_private, undo_key, &a));
+	print_message(", generate %u\n", fail_each(op_generate, undo_key, &a));
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -438,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_generate_sign_verify),
 		cmocka_unit_test(test_ecdsa_truncation),
 		cmocka_unit_test(test_ecdsa_order),
+		cmocka_unit_test(test_alloc_failure),
 	};
 	/* clang-format on */
 

@@ -4,6 +4,7 @@
  * PKCS#1 v1.5 and PSS signatures (SECURITY.md row 32) on generated keys.
  * The vectors are in test_crypto_rsa_vectors.c.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -419,6 +420,173 @@ static void test_cross_kind(void **state)
 	assert_int_equal(crypto_key_curve(key2048, &c), CKR_KEY_TYPE_INCONSISTENT);
 }
 
+/* ---- Allocation failure ---- */
+
+/*
+ * Each allocation of the module's allocator fails in turn, from the first
+ * on, until the call succeeds: every failure must be CKR_HOST_MEMORY and
+ * leave nothing behind (ASan checks the leaks). OpenSSL's own allocations
+ * are not ours to fail.
+ */
+static unsigned fail_each(CK_RV (*op)(void *), void (*undo)(void *), void *arg)
+{
+	unsigned long n;
+	CK_RV rv;
+
+	for (n = 1; n < 100; n++) {
+		port_alloc_fail_after(n);
+		rv = op(arg);
+		port_alloc_fail_after(0);
+		if (rv == CKR_OK) {
+			if (undo != NULL)
+				undo(arg);
+			return (unsigned)n - 1;
+		}
+		if (rv != CKR_HOST_MEMORY)
+			fail_msg("allocation %lu failing gave 0x%lx", n, rv);
+	}
+	fail_msg("never succeeded");
+	return 0;
+}
+
+struct alloc_case {
+	crypto_bytes b[RSA_PARTS];
+	exported x;
+	crypto_key *k;
+	uint8_t sig[256];
+};
+
+static CK_RV op_private(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_rsa_private(a->b, &a->k);
+}
+
+static CK_RV op_public(void *arg)
+{
+	struct alloc_case *a = arg;
+	crypto_bytes b[RSA_PARTS] = { a->b[RSA_N], a->b[RSA_E] };
+
+	return crypto_rsa_public(b, &a->k);
+}
+
+static CK_RV op_generate(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_rsa_generate(1024, NULL, 0, &a->k);
+}
+
+static void undo_key(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	crypto_key_unref(a->k);
+	a->k = NULL;
+}
+
+static CK_RV op_parts(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	return crypto_rsa_parts(key2048, a->x.p, a->x.len);
+}
+
+static void undo_parts(void *arg)
+{
+	struct alloc_case *a = arg;
+
+	export_free(&a->x);
+	memset(&a->x, 0, sizeof(a->x));
+}
+
+static CK_RV op_sign(void *arg)
+{
+	struct alloc_case *a = arg;
+	uint8_t in[36] = { 0 };
+
+	return crypto_sign(key2048, SIG_RSA_PKCS1, NULL, in, sizeof(in), a->sig);
+}
+
+static CK_RV op_verify(void *arg)
+{
+	struct alloc_case *a = arg;
+	uint8_t in[36] = { 0 };
+
+	return crypto_verify(key2048, SIG_RSA_PKCS1, NULL, in, sizeof(in), a->sig, 256);
+}
+
+static void test_alloc_failure(void **state)
+{
+	struct alloc_case a = { 0 };
+
+	(void)state;
+	assert_int_equal(crypto_rsa_parts(key2048, a.x.p, a.x.len), CKR_OK);
+	select_parts(&a.x, BIT(RSA_N) | BIT(RSA_E) | BIT(RSA_D) | BIT(RSA_P) | BIT(RSA_Q), a.b);
+	print_message("failures: private %u, public %u, generate %u",
+		      fail_each(op_private, undo_key, &a), fail_each(op_public, undo_key, &a),
+		      fail_each(op_generate, undo_key, &a));
+	undo_parts(&a);
+	print_message(", parts %u", fail_each(op_parts, undo_parts, &a));
+	print_message(", sign %u", fail_each(op_sign, NULL, &a));
+	print_message(", verify %u\n", fail_each(op_verify, NULL, &a));
+}
+
+/* ---- One key, many threads ---- */
+
+#define THREADS 4
+#define ROUNDS 25
+
+struct shared {
+	crypto_key *rsa, *ec;
+	int errors;
+	pthread_mutex_t lock;
+};
+
+static void *worker(void *arg)
+{
+	struct shared *sh = arg;
+	crypto_pss pss = { HASH_SHA256, HASH_SHA256, 32 };
+	uint8_t in[32], sig[256];
+	int i, errors = 0;
+
+	for (i = 0; i < ROUNDS; i++) {
+		crypto_key *r = crypto_key_ref(sh->rsa), *e = crypto_key_ref(sh->ec);
+
+		memset(in, i, sizeof(in));
+		errors += crypto_sign(r, SIG_RSA_PSS, &pss, in, 32, sig) != CKR_OK;
+		errors += crypto_verify(r, SIG_RSA_PSS, &pss, in, 32, sig, 256) != CKR_OK;
+		errors += crypto_sign(e, SIG_ECDSA, NULL, in, 32, sig) != CKR_OK;
+		errors += crypto_verify(e, SIG_ECDSA, NULL, in, 32, sig, 64) != CKR_OK;
+		crypto_key_unref(r);
+		crypto_key_unref(e);
+	}
+	pthread_mutex_lock(&sh->lock);
+	sh->errors += errors;
+	pthread_mutex_unlock(&sh->lock);
+	return NULL;
+}
+
+/* crypto.h: "two threads may sign with one key at once". Run under TSan
+ * too: the reference count and OpenSSL's blinding are shared. */
+static void test_threads(void **state)
+{
+	struct shared sh = { crypto_key_ref(key2048), NULL, 0, PTHREAD_MUTEX_INITIALIZER };
+	pthread_t t[THREADS];
+	int i;
+
+	(void)state;
+	assert_int_equal(crypto_ec_generate(CURVE_P256, &sh.ec), CKR_OK);
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker, &sh), 0);
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(sh.errors, 0);
+	crypto_key_unref(sh.rsa);
+	crypto_key_unref(sh.ec);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -432,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_generate_4096),
 		cmocka_unit_test(test_spki),
 		cmocka_unit_test(test_cross_kind),
+		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_threads),
 	};
 	/* clang-format on */
 

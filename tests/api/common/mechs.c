@@ -156,9 +156,8 @@ CK_ULONG h_sign(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key, cons
 	return n;
 }
 
-CK_ULONG h_sign_parts(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key,
-		      const void *data, CK_ULONG len, CK_ULONG chunk, unsigned char *sig,
-		      CK_ULONG max)
+CK_ULONG h_sign_parts(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key, const void *data,
+		      CK_ULONG len, CK_ULONG chunk, unsigned char *sig, CK_ULONG max)
 {
 	const unsigned char *p = data;
 	CK_ULONG off, n = max;
@@ -171,6 +170,19 @@ CK_ULONG h_sign_parts(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key
 	}
 	assert_ok(p11->C_SignFinal(s, sig, &n));
 	assert_true(n <= max);
+	return n;
+}
+
+CK_ULONG h_sign_round_trip(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE pub,
+			   CK_OBJECT_HANDLE priv)
+{
+	CK_MECHANISM m = { mech, NULL, 0 };
+	unsigned char sig[1024];
+	CK_ULONG n = h_sign(s, &m, priv, "message", 7, sig, sizeof(sig));
+
+	assert_ok(h_verify_rv(s, &m, pub, "message", 7, sig, n));
+	sig[n / 3] ^= 0x10;
+	assert_rv(h_verify_rv(s, &m, pub, "message", 7, sig, n), CKR_SIGNATURE_INVALID);
 	return n;
 }
 

@@ -48,9 +48,13 @@ void h_import_rsa(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE 
 CK_ULONG h_sign(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key, const void *data,
 		CK_ULONG len, unsigned char *sig, CK_ULONG max);
 /* C_SignInit + C_SignUpdate in chunks of `chunk` bytes + C_SignFinal. */
-CK_ULONG h_sign_parts(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key,
-		      const void *data, CK_ULONG len, CK_ULONG chunk, unsigned char *sig,
-		      CK_ULONG max);
+CK_ULONG h_sign_parts(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key, const void *data,
+		      CK_ULONG len, CK_ULONG chunk, unsigned char *sig, CK_ULONG max);
+/* Signs a short message with priv (mech without parameter), verifies it
+ * with pub and checks that a corrupted copy does not verify; returns the
+ * signature's length. */
+CK_ULONG h_sign_round_trip(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE pub,
+			   CK_OBJECT_HANDLE priv);
 /* C_VerifyInit (asserted) + C_Verify: the result of C_Verify. */
 CK_RV h_verify_rv(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE key, const void *data,
 		  CK_ULONG len, const void *sig, CK_ULONG siglen);
