@@ -115,11 +115,12 @@ typedef struct crypto_bytes {
  * for an even or out-of-range modulus (CRYPTO_RSA_MIN_BITS..MAX_BITS) or an
  * even exponent or one < 3. */
 CK_RV crypto_rsa_public(const crypto_bytes parts[RSA_PARTS], crypto_key **out) IOT_MUST_CHECK;
-/* A private key: N, E and D required (without E: CKR_TEMPLATE_INCOMPLETE,
- * since RSA blinding and the check of each signature need it). P and Q
- * either both or neither; with P, Q and E the missing CRT values are
- * computed. Inconsistent parts (P*Q != N, a wrong CRT value, D not the
- * inverse of E when all are given) give CKR_ATTRIBUTE_VALUE_INVALID. */
+/* A private key: N and D required; E, when absent, is computed from D, P
+ * and Q (without E and without P and Q: CKR_TEMPLATE_INCOMPLETE, since
+ * blinding and the check of each signature need E). P and Q both or
+ * neither, and CRT values only with them (else CKR_TEMPLATE_INCOMPLETE);
+ * the missing CRT values are computed. Inconsistent parts, or a key whose
+ * trial signature fails, give CKR_ATTRIBUTE_VALUE_INVALID. */
 CK_RV crypto_rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out) IOT_MUST_CHECK;
 /* bits a multiple of 8 in [2048, 4096] is what the token asks for;
  * e NULL/0 means 65537. */

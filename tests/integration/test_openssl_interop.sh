@@ -17,7 +17,9 @@
 #
 # Environment: IOTOKEN_MODULE (set by ctest), see lib.sh for the rest.
 # Dry run against another module (e.g. SoftHSMv2, SOFTHSM2_CONF set by the caller):
-# IOTOKEN_TEST_SKIP_MECHS="ECDSA-SHA1 ..." skips the mechanisms that it lacks.
+# IOTOKEN_TEST_SKIP_MECHS="ECDSA-SHA1 ..." skips the mechanisms that it lacks (SoftHSMv2
+# 2.6: IOTOKEN_TEST_SKIP_MECHS="ECDSA-SHA1 ECDSA-SHA224 ECDSA-SHA256 ECDSA-SHA384
+# ECDSA-SHA512").
 set -euo pipefail
 
 # shellcheck source=tests/integration/lib.sh

@@ -9,10 +9,11 @@
 # - --sign/--verify read up to 1025 bytes; a shorter input goes through C_Sign/C_Verify,
 #   a longer one through C_SignUpdate/C_VerifyUpdate + Final. Whenever the single-part
 #   call returns anything but CKR_OK (CKR_SIGNATURE_INVALID included) it retries the
-#   multi-part way, which a raw mechanism (CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS)
-#   refuses, so pkcs11-tool then aborts. A bad signature therefore shows as "Invalid
-#   signature" (exit 0) for hashing mechanisms and as an abort for raw ones: the
-#   checks below only insist that it is not reported valid.
+#   multi-part way. For a hashing mechanism a bad signature therefore shows as "Invalid
+#   signature" (exit 0); a raw mechanism (CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS) is
+#   single-part in the spec, and a module that refuses C_VerifyUpdate for it makes
+#   pkcs11-tool abort instead (SoftHSMv2; iotoken buffers the input and answers
+#   "Invalid signature"), so for those the checks only insist on "not valid".
 # - --verify uses the public key object with the given --id, no login needed.
 # - ECDSA signatures are raw r||s unless --signature-format openssl (DER).
 # - RSA-PKCS-PSS takes the hash and insists on its length; the SHAx-RSA-PKCS-PSS
@@ -21,8 +22,11 @@
 # Environment: IOTOKEN_MODULE (set by ctest), see lib.sh for the rest.
 # Dry run against another module (e.g. SoftHSMv2, SOFTHSM2_CONF set by the caller):
 # IOTOKEN_TEST_SKIP_BRAND=1 skips the iotoken-specific checks (key size ranges in the
-# mechanism list), IOTOKEN_TEST_SKIP_MECHS="ECDSA-SHA1 ..." skips mechanisms that the
-# other module lacks.
+# mechanism list, CKR_KEY_TYPE_INCONSISTENT from C_SignInit, --test's overall result),
+# IOTOKEN_TEST_SKIP_MECHS="ECDSA-SHA1 ..." skips mechanisms that the other module lacks
+# (PSS-MIXED-MGF: PSS whose MGF1 hash differs from the message hash). SoftHSMv2 2.6:
+# IOTOKEN_TEST_SKIP_BRAND=1 IOTOKEN_TEST_SKIP_MECHS="ECDSA-SHA1 ECDSA-SHA224
+# ECDSA-SHA256 ECDSA-SHA384 ECDSA-SHA512 PSS-MIXED-MGF".
 set -euo pipefail
 
 # shellcheck source=tests/integration/lib.sh
@@ -351,6 +355,19 @@ else
 			fail "$mech with key $id (wrong type): C_SignInit did not return CKR_KEY_TYPE_INCONSISTENT"
 	done
 	pass "SHA256-RSA-PKCS with an EC key, ECDSA-SHA256 with an RSA key: CKR_KEY_TYPE_INCONSISTENT"
+
+	# A signature of the wrong length: CKR_SIGNATURE_LEN_RANGE (pkcs11-tool retries
+	# multi-part after C_Verify fails and reports C_VerifyFinal's answer).
+	for k in "01 ECDSA-SHA256" "04 SHA256-RSA-PKCS"; do
+		read -r id mech <<<"$k"
+		head -c 20 "$S/sig.$id.$mech.short.bin" >"$S/short.sig"
+		if p11 "${T[@]}" --verify --id "$id" -m "$mech" -i "$S/short.bin" --signature-file "$S/short.sig" &&
+			it_has 'Signature is valid'; then
+			fail "$mech with key $id: a 20-byte signature verified"
+		fi
+		it_has 'CKR_SIGNATURE_LEN_RANGE' || fail "$mech with key $id: a 20-byte signature is not CKR_SIGNATURE_LEN_RANGE"
+	done
+	pass "ECDSA-SHA256 and SHA256-RSA-PKCS: a 20-byte signature gives CKR_SIGNATURE_LEN_RANGE"
 fi
 
 # --- digests ---------------------------------------------------------------------------------
