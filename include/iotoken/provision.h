@@ -62,7 +62,8 @@ CK_RV iot_prov_import_cert(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE session, 
 /* Generates a key pair in the token (private key sensitive, not extractable)
  * and returns a DER PKCS#10 request for subject (OpenSSL's "/CN=x/O=y" or
  * RFC 4514 "CN=x,O=y"), signed through C_Sign with that key (ECDSA with
- * SHA-256/384/512 by curve, RSA PKCS#1 v1.5 with SHA-256). */
+ * SHA-256/384/512 by curve, RSA PKCS#1 v1.5 with SHA-256). With subject
+ * NULL no request is made (csr_der and csr_len may then be NULL). */
 CK_RV iot_prov_generate(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE session, iot_prov_keytype type,
 			const iot_prov_labels *labels, const char *subject, unsigned char **csr_der,
 			size_t *csr_len);
