@@ -122,7 +122,7 @@ CK_RV crypto_ec_curve(const uint8_t *params, size_t len, enum crypto_curve *out)
  * refuses them for any reason but memory. */
 static CK_RV from_params(int selection, OSSL_PARAM *params, EVP_PKEY **pkey)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, KEYTYPE_EC, NULL);
 	CK_RV rv = CKR_OK;
 
 	if (ctx == NULL)
@@ -283,7 +283,7 @@ CK_RV crypto_ec_generate(enum crypto_curve c, crypto_key **out)
 	if (!known(c))
 		return CKR_CURVE_NOT_SUPPORTED;
 	ERR_set_mark();
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, KEYTYPE_EC, NULL);
 	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 ||
 	    EVP_PKEY_CTX_set_group_name(ctx, curves[c].group) != 1 ||
 	    EVP_PKEY_generate(ctx, &pkey) != 1)

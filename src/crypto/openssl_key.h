@@ -30,6 +30,17 @@ struct crypto_key {
 };
 
 /* The largest DER ECDSA-Sig-Value: SEQUENCE of two 66-byte INTEGERs. */
+/*
+ * Key types by OID, not by name. The module shares libcrypto with its host;
+ * a host that made an engine the default for EC or RSA pkey methods (the
+ * OpenSSL CLI with -engine pkcs11 does: ENGINE_set_default(ALL)) turns every
+ * context created from the names "EC"/"RSA" into a legacy engine context on
+ * which fromdata and keygen fail. Names that map to no NID, such as the
+ * dotted OIDs, skip that lookup and go straight to the provider.
+ */
+#define KEYTYPE_EC "1.2.840.10045.2.1"
+#define KEYTYPE_RSA "1.2.840.113549.1.1.1"
+
 #define ECDSA_DER_MAX (3 + 2 * (2 + 1 + 66))
 
 /* Wraps pkey (ownership passes in, on failure too) with its cached public

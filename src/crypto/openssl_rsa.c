@@ -131,7 +131,7 @@ static CK_RV build(BIGNUM *const v[RSA_PARTS], int selection, EVP_PKEY **pkey)
 		off += size[i];
 	}
 	params[np] = OSSL_PARAM_construct_end();
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, KEYTYPE_RSA, NULL);
 	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1) {
 		rv = crypto_ossl_error();
 	} else if (EVP_PKEY_fromdata(ctx, pkey, selection, params) != 1) {

@@ -41,7 +41,7 @@ CK_RV crypto_rsa_generate(size_t bits, const uint8_t *e, size_t elen, crypto_key
 	rv = exponent(e, elen, &pub);
 	if (rv != CKR_OK)
 		goto out;
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, KEYTYPE_RSA, NULL);
 	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) != 1 ||
 	    EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, pub) != 1 ||
