@@ -10,6 +10,14 @@ PACKAGES=(
 	libp11-kit-dev libssl-dev libsqlite3-dev sqlite3 libcmocka-dev
 	libjson-c-dev python3-cryptography-vectors # Wycheproof JSON reader; NIST CAVP vectors
 	opensc p11-kit openssl python3
+	gnutls-bin # p11tool (tests/integration/test_p11kit.sh)
+	# TLS client authentication, tests/integration/test_tls_*.sh: the OpenSSL pkcs11 engine,
+	# NSS certutil/modutil/tstclnt, OpenSC's pkcs11-spy (gnutls-bin: certtool, gnutls-cli)
+	libengine-pkcs11-openssl libnss3-tools opensc-pkcs11
+	python3-pykcs11 python3-cryptography # tests/integration/test_python.sh
+	golang-go golang-github-thalesignite-crypto11-dev # tests/integration/test_go.sh (GOPATH mode)
+	gnuplot-nox # bench/plot.sh: the benchmark chart
+	softhsm2 # tests/integration/test_cli_softhsm.sh (gnutls-bin: also test_cli.sh)
 )
 
 missing=()
