@@ -80,6 +80,43 @@ _it_detect_preload()
 	fi
 }
 
+# With a clang ASan module, the ASan runtime is preloaded into the clients. Programs
+# that link libp11-kit (GnuTLS certtool, gnutls-cli, p11tool) then hang at exit, whatever
+# the PKCS#11 module (SoftHSMv2 too, or none: `LD_PRELOAD=<asan rt> p11tool
+# --list-tokens`): p11-kit's library constructor runs before the preloaded runtime's and
+# calls newlocale(), which holds glibc's __libc_setlocale_lock while it mallocs; that
+# first malloc initializes ASan, whose init calls dlerror() -> dcgettext(), which read-
+# locks and unlocks the same lock; the lock's state is corrupt from then on, and
+# p11-kit's destructor (freelocale) blocks on it forever. The shim below wraps newlocale
+# so that ASan initializes (one malloc) before glibc takes the lock. Preloaded after
+# the runtime (which must come first).
+_it_asan_shim()
+{
+	local src=$IT_SCRATCH/asan-newlocale.c so=$IT_SCRATCH/asan-newlocale.so
+	[ -n "${IOTOKEN_PRELOAD:-}" ] || return 0
+	cat >"$src" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <locale.h>
+#include <stdlib.h>
+
+locale_t newlocale(int mask, const char *locale, locale_t base)
+{
+	static locale_t (*real)(int, const char *, locale_t);
+
+	if (real == NULL) {
+		free(malloc(1)); /* the ASan runtime initializes here, outside glibc's lock */
+		real = (locale_t(*)(int, const char *, locale_t))dlsym(RTLD_NEXT, "newlocale");
+	}
+	return real(mask, locale, base);
+}
+C
+	"${CC:-cc}" -shared -fPIC -o "$so" "$src" -ldl ||
+		fail "could not build the ASan/p11-kit newlocale shim (needs a C compiler: \$CC or cc)"
+	IOTOKEN_PRELOAD="$IOTOKEN_PRELOAD $so"
+	echo "# clients run with LD_PRELOAD=$IOTOKEN_PRELOAD"
+}
+
 it_begin()
 {
 	IT_NAME=$1
@@ -102,13 +139,13 @@ it_begin()
 	fi
 	if [ -n "$IOTOKEN_PRELOAD" ]; then
 		[ -f "$IOTOKEN_PRELOAD" ] || fail "sanitizer runtime $IOTOKEN_PRELOAD not found"
-		echo "# clients run with LD_PRELOAD=$IOTOKEN_PRELOAD"
 	fi
 
 	IT_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/iotoken-it.XXXXXX")
 	IT_OUT=$IT_SCRATCH/last-output
 	# Single quotes: expand at exit time.
 	trap 'rm -rf -- "$IT_SCRATCH"' EXIT
+	_it_asan_shim
 }
 
 it_write_conf()

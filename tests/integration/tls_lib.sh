@@ -116,50 +116,12 @@ tls_begin()
 	# A command that fails unhandled (set -e) still names the client and the place.
 	set -E
 	trap 'fail "[$TLS_CLIENT] unexpected error at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
-	_tls_asan_shim
 	TLS_DIR=$IT_SCRATCH/tls
 	mkdir -p "$TLS_DIR"
 	if [ -z "$TLS_SPY_LIB" ]; then
 		TLS_SPY_LIB=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/pkcs11-spy.so
 	fi
 	[ -f "$TLS_SPY_LIB" ] || fail "pkcs11-spy ($TLS_SPY_LIB, Debian package opensc-pkcs11) not found"
-}
-
-# With a clang ASan module, lib.sh preloads the ASan runtime into the clients. Programs
-# that link libp11-kit (GnuTLS certtool, gnutls-cli, p11tool) then hang at exit, whatever
-# the PKCS#11 module (SoftHSMv2 too, or none: `LD_PRELOAD=<asan rt> p11tool
-# --list-tokens`): p11-kit's library constructor runs before the preloaded runtime's and
-# calls newlocale(), which holds glibc's __libc_setlocale_lock while it mallocs; that
-# first malloc initializes ASan, whose init calls dlerror() -> dcgettext(), which read-
-# locks and unlocks the same lock; the lock's state is corrupt from then on, and
-# p11-kit's destructor (freelocale) blocks on it forever. The shim below wraps newlocale
-# so that ASan initializes (one malloc) before glibc takes the lock. Preloaded after
-# the runtime (which must come first).
-_tls_asan_shim()
-{
-	local src=$IT_SCRATCH/asan-newlocale.c so=$IT_SCRATCH/asan-newlocale.so
-	[ -n "${IOTOKEN_PRELOAD:-}" ] || return 0
-	cat >"$src" <<'C'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <locale.h>
-#include <stdlib.h>
-
-locale_t newlocale(int mask, const char *locale, locale_t base)
-{
-	static locale_t (*real)(int, const char *, locale_t);
-
-	if (real == NULL) {
-		free(malloc(1)); /* the ASan runtime initializes here, outside glibc's lock */
-		real = (locale_t(*)(int, const char *, locale_t))dlsym(RTLD_NEXT, "newlocale");
-	}
-	return real(mask, locale, base);
-}
-C
-	"${CC:-cc}" -shared -fPIC -o "$so" "$src" -ldl ||
-		fail "could not build the ASan/p11-kit newlocale shim (needs a C compiler: \$CC or cc)"
-	IOTOKEN_PRELOAD="$IOTOKEN_PRELOAD $so"
-	echo "# clients run with LD_PRELOAD=$IOTOKEN_PRELOAD"
 }
 
 # tls_fail <what>: the client, the command and its output, the server's log. When the
