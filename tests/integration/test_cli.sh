@@ -352,4 +352,30 @@ it_has 'Destroyed 2 objects' || fail "delete: key pair not two objects"
 must_fail 'no matching object' "delete of a missing object" delete --label late --yes
 pass "delete: confirmation, --type, whole key pair"
 
+# --- PIN prompt on a terminal ------------------------------------------------------------------
+# script(1) (util-linux) gives the tool a pseudo-terminal; the PIN is typed at the prompt,
+# which must not echo it.
+command -v script >/dev/null || fail "script (util-linux) not found"
+prompt_run()
+{
+	local pin=$1
+	shift
+	(sleep 1; printf '%s\n' "$pin") | env -u IOTOKEN_PIN -u IOTOKEN_SO_PIN \
+		timeout 30 script -qec "$(printf '%q ' "$IOTOKEN_CLI" "$@")" /dev/null >"$S/tty.out" 2>&1
+}
+prompt_run "$PIN" list --token "$TOKEN" || { cat "$S/tty.out"; fail "list with the PIN typed at the prompt"; }
+grep -q 'User PIN:' "$S/tty.out" || fail "no PIN prompt on a terminal"
+grep -q "pkcs11:token=$TOKEN" "$S/tty.out" || fail "list after the prompt printed no objects"
+# An echo would show the typed PIN right after the prompt (or alone on the next line).
+if grep -Eq "User PIN: *$PIN|^$PIN\s*$" "$S/tty.out"; then
+	cat "$S/tty.out"
+	fail "the PIN was echoed"
+fi
+pass "PIN prompt on a terminal, without echo"
+if prompt_run 99999999 list --token "$TOKEN"; then
+	fail "a wrong PIN typed at the prompt was accepted"
+fi
+grep -q 'CKR_PIN_INCORRECT' "$S/tty.out" || fail "wrong PIN at the prompt: no CKR_PIN_INCORRECT"
+pass "wrong PIN at the prompt: CKR_PIN_INCORRECT"
+
 it_end
