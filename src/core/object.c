@@ -117,13 +117,17 @@ CK_RV object_set_bool(object *obj, CK_ATTRIBUTE_TYPE type, CK_BBOOL b)
 	return object_set_value(obj, type, &b, sizeof(b));
 }
 
-static CK_RV set_defaults(object *obj)
+/* Defaults for every attribute, or (seen not NULL) for those not seen. */
+static CK_RV set_defaults(object *obj, const uint8_t *seen)
 {
 	size_t i;
 	CK_RV rv = CKR_OK;
 
 	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
 		const attr_rule *r = obj->rules[i];
+
+		if (seen != NULL && seen[i])
+			continue;
 
 		if (r->form == FORM_BOOL) {
 			CK_BBOOL b = (CK_BBOOL)r->def;
@@ -242,7 +246,7 @@ CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags, ob
 	rv = alloc_object(kind, &obj);
 	if (rv != CKR_OK)
 		return rv;
-	rv = set_defaults(obj);
+	rv = set_defaults(obj, NULL);
 	for (i = 0; i < count && rv == CKR_OK; i++) {
 		const attr_rule *r;
 
@@ -515,8 +519,8 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 		rv = CKR_DEVICE_ERROR;
 	if (rv == CKR_OK)
 		rv = alloc_object(kind, &obj);
-	if (rv == CKR_OK)
-		rv = set_defaults(obj);
+	/* Stored values first; defaults only for what the record lacks (a
+	 * record written by an older version): one allocation per value. */
 	for (i = 0; i < d->n && rv == CKR_OK; i++) {
 		const codec_attr *a = &d->attrs[i];
 		size_t k = rule_pos(obj, a->type);
@@ -547,6 +551,8 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 			rv = set_bytes(v, a->value, a->len);
 		}
 	}
+	if (rv == CKR_OK)
+		rv = set_defaults(obj, d->seen);
 	if (rv == CKR_OK) {
 		cache_flags(obj);
 		obj->id = id;

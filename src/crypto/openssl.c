@@ -6,7 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "crypto/crypto.h"
+#include "crypto/openssl_key.h"
 
 CK_RV crypto_random(void *buf, size_t n)
 {
@@ -39,7 +39,8 @@ CK_RV crypto_sha256(const void *data, size_t n, uint8_t out[CRYPTO_SHA256_LEN])
 {
 	unsigned int len = 0;
 
-	if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1 || len != CRYPTO_SHA256_LEN)
+	if (EVP_Digest(data, n, out, &len, crypto_ossl_md(HASH_SHA256), NULL) != 1 ||
+	    len != CRYPTO_SHA256_LEN)
 		return CKR_FUNCTION_FAILED;
 	return CKR_OK;
 }

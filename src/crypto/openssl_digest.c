@@ -1,4 +1,6 @@
 /* SHA-1 and SHA-2 digests on OpenSSL 3 (EVP_MD_CTX). */
+#include <pthread.h>
+
 #include <openssl/err.h>
 
 #include "crypto/openssl_key.h"
@@ -9,8 +11,37 @@ struct crypto_digest {
 	int done; /* final was called: OpenSSL forbids updates after it */
 };
 
+/*
+ * The digests, fetched from the provider once per process. EVP_sha256() and
+ * friends are "implicit fetch" handles: every EVP_DigestInit_ex with them
+ * looks the algorithm up again, which cost a quarter of a 64-byte C_Digest.
+ * Fetched handles live as long as the process (the module is never
+ * unloaded: -z nodelete).
+ */
+static const char *const md_names[HASH_COUNT] = { "SHA1", "SHA2-224", "SHA2-256", "SHA2-384",
+						  "SHA2-512" };
+static EVP_MD *md_fetched[HASH_COUNT];
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+	int i;
+
+	ERR_set_mark();
+	for (i = 0; i < HASH_COUNT; i++)
+		md_fetched[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
+	ERR_pop_to_mark();
+}
+
 const EVP_MD *crypto_ossl_md(enum crypto_hash h)
 {
+	if ((unsigned)h >= HASH_COUNT)
+		return NULL;
+	(void)pthread_once(&md_once, fetch_all);
+	if (md_fetched[h] != NULL)
+		return md_fetched[h];
+	/* Without a provider that has it, the implicit-fetch handle still
+	 * reports the error at use. */
 	switch (h) {
 	case HASH_SHA1:
 		return EVP_sha1();
@@ -20,10 +51,8 @@ const EVP_MD *crypto_ossl_md(enum crypto_hash h)
 		return EVP_sha256();
 	case HASH_SHA384:
 		return EVP_sha384();
-	case HASH_SHA512:
-		return EVP_sha512();
 	default:
-		return NULL;
+		return EVP_sha512();
 	}
 }
 

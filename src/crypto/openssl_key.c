@@ -118,12 +118,73 @@ size_t crypto_key_bits(const crypto_key *k)
 	return k != NULL ? k->bits : 0;
 }
 
+static size_t der_len(uint8_t *out, size_t n)
+{
+	/* Lengths here stay below 64 KiB. */
+	if (n < 0x80) {
+		out[0] = (uint8_t)n;
+		return 1;
+	}
+	if (n < 0x100) {
+		out[0] = 0x81;
+		out[1] = (uint8_t)n;
+		return 2;
+	}
+	out[0] = 0x82;
+	out[1] = (uint8_t)(n >> 8);
+	out[2] = (uint8_t)n;
+	return 3;
+}
+
+/*
+ * The SubjectPublicKeyInfo of an EC key written directly (RFC 5480 2.1):
+ * SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve }, BIT STRING point }.
+ * i2d_PUBKEY searches OpenSSL 3.0's encoders on every call, which made it
+ * three quarters of an EC key-pair generation.
+ */
+static CK_RV ec_spki(const crypto_key *k, uint8_t **der, size_t *len)
+{
+	static const uint8_t ec_public_key[] = { 0x06, 0x07, 0x2a, 0x86, 0x48,
+						 0xce, 0x3d, 0x02, 0x01 };
+	size_t plen, alg, bits, total, n = 0;
+	const uint8_t *params = crypto_ec_params(k->curve, &plen);
+	uint8_t hdr[4], *buf;
+
+	if (params == NULL)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	alg = sizeof(ec_public_key) + plen;
+	bits = 1 + k->publen;
+	total = 1 + der_len(hdr, alg) + alg + 1 + der_len(hdr, bits) + bits;
+	buf = port_malloc(1 + der_len(hdr, total) + total);
+	if (buf == NULL)
+		return CKR_HOST_MEMORY;
+	buf[n++] = 0x30;
+	n += der_len(buf + n, total);
+	buf[n++] = 0x30;
+	n += der_len(buf + n, alg);
+	memcpy(buf + n, ec_public_key, sizeof(ec_public_key));
+	n += sizeof(ec_public_key);
+	memcpy(buf + n, params, plen);
+	n += plen;
+	buf[n++] = 0x03;
+	n += der_len(buf + n, bits);
+	buf[n++] = 0x00; /* no unused bits */
+	memcpy(buf + n, k->pub, k->publen);
+	n += k->publen;
+	*der = buf;
+	*len = n;
+	return CKR_OK;
+}
+
 CK_RV crypto_key_spki(const crypto_key *k, uint8_t **der, size_t *len)
 {
 	unsigned char *p;
 	uint8_t *buf;
 	int n;
 	CK_RV rv = CKR_OK;
+
+	if (k->kind == KEY_EC && k->pub != NULL)
+		return ec_spki(k, der, len);
 
 	ERR_set_mark();
 	/* Only the public half is encoded, whatever the key holds. */
