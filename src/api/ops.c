@@ -7,21 +7,25 @@
 CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, int uses_key,
 	       CK_FLAGS usage)
 {
+	const mech_row *row;
 	object *obj;
 	session *s;
 	CK_RV rv = api_enter_session(h, &s);
 
-	(void)usage;
 	if (rv != CKR_OK)
 		return rv;
-	if (mech == NULL)
+	if (mech == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
-	else if (uses_key && session_object(s, key, &obj) != CKR_OK)
+	} else if (uses_key && session_object(s, key, &obj) != CKR_OK) {
 		rv = CKR_KEY_HANDLE_INVALID;
-	else
-		/* No row of the mechanism table offers encryption, recovery,
-		 * wrapping, derivation or secret-key generation. */
-		rv = CKR_MECHANISM_INVALID;
+	} else {
+		/* No row offers encryption, recovery, wrapping, derivation or
+		 * secret-key generation, so every mechanism is invalid here. A
+		 * row added without its operation is refused, not pretended. */
+		row = mech_find(mech->mechanism);
+		rv = row != NULL && (row->flags & usage) ? CKR_FUNCTION_NOT_SUPPORTED
+							 : CKR_MECHANISM_INVALID;
+	}
 	api_leave();
 	return rv;
 }
