@@ -131,8 +131,8 @@ CK_RV ops_update(CK_SESSION_HANDLE h, enum op_kind kind, const uint8_t *part, CK
  * operation was moved to *taken and the lock released), else 0 with *rv
  * set and the lock released.
  */
-static int take_for_output(session *s, op *o, int single, const void *data, CK_ULONG datalen,
-			   CK_BYTE_PTR out, CK_ULONG_PTR outlen, size_t need, op *taken, CK_RV *rv)
+static int take_for_output(op *o, int single, const void *data, CK_ULONG datalen, CK_BYTE_PTR out,
+			   CK_ULONG_PTR outlen, size_t need, op *taken, CK_RV *rv)
 {
 	*rv = CKR_OK;
 	if (outlen == NULL || (data == NULL && datalen > 0)) {
@@ -152,7 +152,6 @@ static int take_for_output(session *s, op *o, int single, const void *data, CK_U
 		api_leave();
 		return 1;
 	}
-	(void)s;
 	api_leave();
 	return 0;
 }
@@ -185,7 +184,7 @@ CK_RV ops_sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single,
 		return CKR_OPERATION_NOT_INITIALIZED;
 	}
 	need = crypto_sig_len(s->sign.key);
-	if (!take_for_output(s, &s->sign, single, data, n, sig, siglen, need, &taken, &rv))
+	if (!take_for_output(&s->sign, single, data, n, sig, siglen, need, &taken, &rv))
 		return rv;
 	rv = sign_now(&taken, data, n, sig);
 	op_end(&taken);
@@ -243,7 +242,7 @@ CK_RV ops_digest(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int singl
 		return CKR_OPERATION_NOT_INITIALIZED;
 	}
 	need = crypto_hash_len((enum crypto_hash)s->digest.m->hash);
-	if (!take_for_output(s, &s->digest, single, data, n, out, outlen, need, &taken, &rv))
+	if (!take_for_output(&s->digest, single, data, n, out, outlen, need, &taken, &rv))
 		return rv;
 	rv = op_finish_input(&taken, data, n, md, &mdlen);
 	op_end(&taken);
