@@ -80,7 +80,6 @@ IOT_EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObje
 {
 	object *obj, *copy = NULL;
 	session *s;
-	size_t i;
 	CK_RV rv = api_enter_session(hSession, &s);
 
 	if (rv != CKR_OK)
@@ -98,11 +97,7 @@ IOT_EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObje
 		/* A new object: new id, nothing sealed under the old one. */
 		copy->id = 0;
 		copy->owner = 0;
-		for (i = 0; i < copy->n; i++) {
-			port_free(copy->v[i].sealed);
-			copy->v[i].sealed = NULL;
-			copy->v[i].sealed_len = 0;
-		}
+		object_forget_sealed(copy);
 		rv = object_apply(copy, pTemplate, ulCount, 1, s->tok->login == CKU_SO);
 	}
 	if (rv == CKR_OK)

@@ -5,27 +5,44 @@
 #include "store/codec.h"
 #include "store/seal.h"
 
-static CK_RV alloc_object(enum obj_kind kind, object **out)
+/* One allocation: the object, its n value slots and `data` bytes after them
+ * for loaded values (object_decode). */
+static CK_RV alloc_object(enum obj_kind kind, size_t data, object **out)
 {
-	object *obj = port_calloc(1, sizeof(*obj));
+	const attr_rule *const *rules;
+	size_t n, head;
+	object *obj;
 
+	rules = attr_rules_of(kind, &n);
+	head = sizeof(*obj) + n * sizeof(obj->slots[0]);
+	/* data is bounded by a record's length (at most a few MiB). */
+	obj = port_malloc(head + data);
 	if (obj == NULL)
 		return CKR_HOST_MEMORY;
+	memset(obj, 0, head);
 	obj->kind = kind;
-	obj->rules = attr_rules_of(kind, &obj->n);
-	obj->v = port_calloc(obj->n, sizeof(*obj->v));
-	if (obj->v == NULL) {
-		port_free(obj);
-		return CKR_HOST_MEMORY;
-	}
+	obj->rules = rules;
+	obj->n = n;
+	obj->v = obj->slots;
+	obj->block_len = head + data;
 	*out = obj;
 	return CKR_OK;
 }
 
+/* Where object_decode puts the values of a loaded object. */
+static uint8_t *block_data(object *obj)
+{
+	return (uint8_t *)&obj->slots[obj->n];
+}
+
 static void value_clear(obj_value *v)
 {
-	port_free_secret(v->value, v->len);
-	port_free(v->sealed);
+	if (v->in_block & VALUE_IN_BLOCK)
+		port_wipe(v->value, v->len);
+	else
+		port_free_secret(v->value, v->len);
+	if (!(v->in_block & SEALED_IN_BLOCK))
+		port_free(v->sealed);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -35,12 +52,32 @@ void object_free(object *obj)
 
 	if (obj == NULL)
 		return;
-	for (i = 0; i < obj->n; i++)
-		value_clear(&obj->v[i]);
+	/* The block is wiped whole below: only values of their own here. */
+	for (i = 0; i < obj->n; i++) {
+		obj_value *v = &obj->v[i];
+
+		if (!(v->in_block & VALUE_IN_BLOCK))
+			port_free_secret(v->value, v->len);
+		if (!(v->in_block & SEALED_IN_BLOCK))
+			port_free(v->sealed);
+	}
 	crypto_key_unref(obj->key);
-	port_free(obj->v);
-	port_wipe(obj, sizeof(*obj));
-	port_free(obj);
+	port_free_secret(obj, obj->block_len);
+}
+
+void object_forget_sealed(object *obj)
+{
+	size_t i;
+
+	for (i = 0; i < obj->n; i++) {
+		obj_value *v = &obj->v[i];
+
+		if (!(v->in_block & SEALED_IN_BLOCK))
+			port_free(v->sealed);
+		v->sealed = NULL;
+		v->sealed_len = 0;
+		v->in_block &= (uint8_t)~SEALED_IN_BLOCK;
+	}
 }
 
 static size_t rule_pos(const object *obj, CK_ATTRIBUTE_TYPE type)
@@ -243,7 +280,7 @@ CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags, ob
 	rv = attr_kind(cls, key_type, &kind);
 	if (rv != CKR_OK)
 		return rv;
-	rv = alloc_object(kind, &obj);
+	rv = alloc_object(kind, 0, &obj);
 	if (rv != CKR_OK)
 		return rv;
 	rv = set_defaults(obj, NULL);
@@ -298,7 +335,7 @@ CK_RV object_clone(const object *src, object **out)
 	size_t i;
 	CK_RV rv;
 
-	rv = alloc_object(src->kind, &obj);
+	rv = alloc_object(src->kind, 0, &obj);
 	if (rv != CKR_OK)
 		return rv;
 	for (i = 0; i < src->n && rv == CKR_OK; i++) {
@@ -458,9 +495,13 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 	for (i = 0; i < obj->n; i++) {
 		if (rv == CKR_OK && sealed[i] != NULL) {
 			/* Keep what is stored: it is what a later login opens. */
-			port_free(obj->v[i].sealed);
-			obj->v[i].sealed = sealed[i];
-			obj->v[i].sealed_len = attrs[i].len;
+			obj_value *v = &obj->v[i];
+
+			if (!(v->in_block & SEALED_IN_BLOCK))
+				port_free(v->sealed);
+			v->sealed = sealed[i];
+			v->sealed_len = (uint32_t)attrs[i].len;
+			v->in_block &= (uint8_t)~SEALED_IN_BLOCK;
 		} else {
 			port_free(sealed[i]);
 		}
@@ -468,95 +509,117 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 	return rv;
 }
 
-struct decode_ctx {
-	codec_attr attrs[CODEC_MAX_ATTRS];
-	size_t n;
-	uint8_t seen[CODEC_MAX_ATTRS]; /* by rule position */
+/* First pass over a record: the class and key type (which give the kind),
+ * and how many value bytes the object's block must hold. */
+struct scan_ctx {
+	CK_ULONG cls, key_type;
+	int have_cls, have_key_type;
+	size_t bytes;
 };
 
-static CK_RV collect(void *ctx, const codec_attr *a)
+static int stored_ulong(const codec_attr *a, CK_ATTRIBUTE_TYPE type, CK_ULONG *out, int *have)
 {
-	struct decode_ctx *d = ctx;
+	if (*have || a->type != type || a->sealed || a->len != sizeof(CK_ULONG))
+		return 0;
+	*out = attr_ulong(a->value);
+	*have = 1;
+	return 1;
+}
 
-	if (d->n == CODEC_MAX_ATTRS)
-		return CKR_DEVICE_ERROR;
-	d->attrs[d->n++] = *a;
+static CK_RV scan(void *ctx, const codec_attr *a)
+{
+	struct scan_ctx *sc = ctx;
+
+	if (!stored_ulong(a, CKA_CLASS, &sc->cls, &sc->have_cls))
+		(void)stored_ulong(a, CKA_KEY_TYPE, &sc->key_type, &sc->have_key_type);
+	/* At most CODEC_MAX_ATTRS values of at most CODEC_MAX_VALUE bytes. */
+	sc->bytes += a->len;
 	return CKR_OK;
 }
 
-static CK_RV stored_ulong(const struct decode_ctx *d, CK_ATTRIBUTE_TYPE type, CK_ULONG *out)
-{
-	size_t i;
+/* Second pass: the values, copied into the object's block. */
+struct fill_ctx {
+	object *obj;
+	uint8_t *data;                 /* next free byte of the block */
+	size_t next;                   /* rule position after the last attribute */
+	uint8_t seen[CODEC_MAX_ATTRS]; /* by rule position */
+};
 
-	for (i = 0; i < d->n; i++)
-		if (d->attrs[i].type == type && !d->attrs[i].sealed &&
-		    d->attrs[i].len == sizeof(CK_ULONG)) {
-			*out = attr_ulong(d->attrs[i].value);
-			return CKR_OK;
-		}
-	return CKR_DEVICE_ERROR;
+static CK_RV fill(void *ctx, const codec_attr *a)
+{
+	struct fill_ctx *f = ctx;
+	object *obj = f->obj;
+	size_t k;
+	obj_value *v;
+
+	/* object_encode writes the attributes in rule order: try the next
+	 * position before searching. */
+	if (f->next < obj->n && obj->rules[f->next]->type == a->type)
+		k = f->next;
+	else
+		k = rule_pos(obj, a->type);
+	f->next = k + 1;
+
+	/* Each attribute once: a second CKA_CLASS could otherwise contradict
+	 * the kind taken from the first. */
+	if (k == obj->n || f->seen[k])
+		return CKR_DEVICE_ERROR;
+	f->seen[k] = 1;
+	v = &obj->v[k];
+	if (a->sealed) {
+		if (a->len < SEAL_OVERHEAD || !(obj->rules[k]->flags & A_SEAL))
+			return CKR_DEVICE_ERROR;
+		v->sealed = f->data;
+		v->sealed_len = (uint32_t)a->len;
+		v->len = a->len - SEAL_OVERHEAD;
+		v->in_block = SEALED_IN_BLOCK;
+	} else {
+		if (attr_value_check(obj->rules[k], a->value, a->len) != CKR_OK)
+			return CKR_DEVICE_ERROR;
+		/* An empty value keeps a NULL pointer, as set_bytes leaves it. */
+		v->value = a->len > 0 ? f->data : NULL;
+		v->len = a->len;
+		v->in_block = a->len > 0 ? VALUE_IN_BLOCK : 0;
+	}
+	if (a->len > 0)
+		memcpy(f->data, a->value, a->len);
+	f->data += a->len;
+	return CKR_OK;
 }
 
 CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 {
-	struct decode_ctx *d;
-	CK_ULONG cls, key_type = CK_UNAVAILABLE_INFORMATION;
+	struct scan_ctx sc = { 0, CK_UNAVAILABLE_INFORMATION, 0, 0, 0 };
+	struct fill_ctx f;
 	enum obj_kind kind;
 	object *obj = NULL;
 	size_t i;
 	CK_RV rv;
 
-	/* Not calloc: the 4 KiB of attribute slots are written before they are
-	 * read, and zeroing them was a tenth of loading a large token. */
-	d = port_malloc(sizeof(*d));
-	if (d == NULL)
-		return CKR_HOST_MEMORY;
-	d->n = 0;
-	memset(d->seen, 0, sizeof(d->seen));
-	rv = codec_decode(in, len, collect, d);
+	rv = codec_check(in, len);
 	if (rv == CKR_OK)
-		rv = stored_ulong(d, CKA_CLASS, &cls);
+		rv = codec_each(in, len, scan, &sc);
+	if (rv == CKR_OK && !sc.have_cls)
+		rv = CKR_DEVICE_ERROR;
 	if (rv == CKR_OK &&
-	    (cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY))
-		rv = stored_ulong(d, CKA_KEY_TYPE, &key_type);
-	if (rv == CKR_OK && attr_kind(cls, key_type, &kind) != CKR_OK)
+	    (sc.cls == CKO_PUBLIC_KEY || sc.cls == CKO_PRIVATE_KEY || sc.cls == CKO_SECRET_KEY) &&
+	    !sc.have_key_type)
+		rv = CKR_DEVICE_ERROR;
+	if (rv == CKR_OK && attr_kind(sc.cls, sc.key_type, &kind) != CKR_OK)
 		rv = CKR_DEVICE_ERROR;
 	if (rv == CKR_OK)
-		rv = alloc_object(kind, &obj);
+		rv = alloc_object(kind, sc.bytes, &obj);
+	if (rv != CKR_OK)
+		return rv;
 	/* Stored values first; defaults only for what the record lacks (a
-	 * record written by an older version): one allocation per value. */
-	for (i = 0; i < d->n && rv == CKR_OK; i++) {
-		const codec_attr *a = &d->attrs[i];
-		size_t k = rule_pos(obj, a->type);
-		obj_value *v;
-
-		/* Each attribute once: a second CKA_CLASS could otherwise
-		 * contradict the kind taken from the first. */
-		if (k == obj->n || d->seen[k]) {
-			rv = CKR_DEVICE_ERROR;
-			break;
-		}
-		d->seen[k] = 1;
-		v = &obj->v[k];
-		if (a->sealed) {
-			if (a->len < SEAL_OVERHEAD || !(obj->rules[k]->flags & A_SEAL)) {
-				rv = CKR_DEVICE_ERROR;
-				break;
-			}
-			value_clear(v);
-			v->sealed = port_memdup(a->value, a->len);
-			v->sealed_len = a->len;
-			v->len = a->len - SEAL_OVERHEAD;
-			if (v->sealed == NULL)
-				rv = CKR_HOST_MEMORY;
-		} else if (attr_value_check(obj->rules[k], a->value, a->len) != CKR_OK) {
-			rv = CKR_DEVICE_ERROR;
-		} else {
-			rv = set_bytes(v, a->value, a->len);
-		}
-	}
+	 * record written by an older version). */
+	f.obj = obj;
+	f.data = block_data(obj);
+	f.next = 0;
+	memset(f.seen, 0, sizeof(f.seen));
+	rv = codec_each(in, len, fill, &f);
 	if (rv == CKR_OK)
-		rv = set_defaults(obj, d->seen);
+		rv = set_defaults(obj, f.seen);
 	if (rv == CKR_OK) {
 		cache_flags(obj);
 		obj->id = id;
@@ -571,7 +634,6 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 				rv = CKR_DEVICE_ERROR;
 		}
 	}
-	port_free(d);
 	if (rv != CKR_OK) {
 		object_free(obj);
 		return rv;
@@ -639,7 +701,9 @@ void object_lock(object *obj)
 	for (i = 0; i < obj->n; i++) {
 		obj_value *v = &obj->v[i];
 
-		if (v->sealed != NULL && v->value != NULL) {
+		/* Opened values are never in the block (object_unseal
+		 * allocates them). */
+		if (v->sealed != NULL && v->value != NULL && !(v->in_block & VALUE_IN_BLOCK)) {
 			port_free_secret(v->value, v->len);
 			v->value = NULL;
 		}

@@ -18,8 +18,15 @@ typedef struct obj_value {
 	uint8_t *value; /* clear value; NULL while sealed and not opened */
 	size_t len;
 	uint8_t *sealed; /* as stored, for A_SEAL values of private token objects */
-	size_t sealed_len;
+	uint32_t sealed_len;
+	uint8_t in_block; /* VALUE_IN_BLOCK, SEALED_IN_BLOCK: not allocated apart */
 } obj_value;
+
+/* A loaded object's values live in the object's own allocation (one per
+ * object instead of one per value: loading 10,000 objects spent most of
+ * its time in malloc). A value changed later is allocated on its own. */
+#define VALUE_IN_BLOCK 0x1u
+#define SEALED_IN_BLOCK 0x2u
 
 typedef struct object {
 	struct token *tok;
@@ -34,6 +41,8 @@ typedef struct object {
 	crypto_key *key;            /* the backend key of a key object, built on first use */
 	struct object *prev, *next; /* the token's list */
 	index_node idx[INDEX_TYPES];
+	size_t block_len;  /* bytes of this allocation: the struct, slots, values */
+	obj_value slots[]; /* v points here; loaded values follow slots[n] */
 } object;
 
 /* Flags of object_create. */
@@ -82,6 +91,10 @@ size_t object_size(const object *obj);
  * cached backend key (logout). */
 CK_RV object_unseal(object *obj, const uint8_t *tmk) IOT_MUST_CHECK;
 void object_lock(object *obj);
+
+/* Drops the sealed forms (a copy gets a new id: nothing sealed under the
+ * old one may be stored for it). */
+void object_forget_sealed(object *obj);
 
 void object_free(object *obj);
 

@@ -4,18 +4,61 @@
 #include "core/keyobj.h"
 #include "core/op.h"
 
+/* Clears o but for its spare. */
+static void op_clear(op *o)
+{
+	crypto_digest *spare = o->spare;
+
+	memset(o, 0, sizeof(*o));
+	o->spare = spare;
+}
+
 void op_end(op *o)
 {
 	crypto_key_unref(o->key);
 	crypto_digest_free(o->dg);
 	port_free_secret(o->buf, o->len);
-	memset(o, 0, sizeof(*o));
+	op_clear(o);
+}
+
+void op_done(op *o)
+{
+	/* A context whose final did not run may hold the state of secret
+	 * input (C_DigestKey): that one is freed, which wipes it. */
+	if (o->spare == NULL && o->dg != NULL && crypto_digest_finished(o->dg)) {
+		o->spare = o->dg;
+		o->dg = NULL;
+	}
+	op_end(o);
+}
+
+void op_free(op *o)
+{
+	op_end(o);
+	crypto_digest_free(o->spare);
+	o->spare = NULL;
 }
 
 void op_take(op *o, op *dst)
 {
 	*dst = *o;
-	memset(o, 0, sizeof(*o));
+	dst->spare = NULL;
+	op_clear(o);
+}
+
+/* A digest context for hash h: the spare if there is one, else a new one. */
+static CK_RV digest_start(op *o, int hash)
+{
+	CK_RV rv;
+
+	if (o->spare == NULL)
+		return crypto_digest_new((enum crypto_hash)hash, &o->dg);
+	rv = crypto_digest_restart(o->spare, (enum crypto_hash)hash);
+	if (rv != CKR_OK)
+		return rv;
+	o->dg = o->spare;
+	o->spare = NULL;
+	return CKR_OK;
 }
 
 enum crypto_sig op_sig_alg(const op *o)
@@ -99,7 +142,7 @@ CK_RV op_begin_sig(op *o, enum op_kind kind, const CK_MECHANISM *mech, object *k
 	size_t bits;
 	CK_RV rv;
 
-	memset(o, 0, sizeof(*o));
+	op_clear(o);
 	o->m = mech_find(mech->mechanism);
 	if (o->m == NULL || !(o->m->flags & need))
 		return CKR_MECHANISM_INVALID;
@@ -118,7 +161,7 @@ CK_RV op_begin_sig(op *o, enum op_kind kind, const CK_MECHANISM *mech, object *k
 	else if (mech->pParameter != NULL || mech->ulParameterLen != 0)
 		rv = CKR_MECHANISM_PARAM_INVALID;
 	if (rv == CKR_OK && o->m->hash != MECH_NO_HASH)
-		rv = crypto_digest_new((enum crypto_hash)o->m->hash, &o->dg);
+		rv = digest_start(o, o->m->hash);
 	if (rv != CKR_OK)
 		goto fail;
 	o->active = 1;
@@ -132,13 +175,13 @@ CK_RV op_begin_digest(op *o, const CK_MECHANISM *mech)
 {
 	CK_RV rv;
 
-	memset(o, 0, sizeof(*o));
+	op_clear(o);
 	o->m = mech_find(mech->mechanism);
 	if (o->m == NULL || !(o->m->flags & CKF_DIGEST))
 		return CKR_MECHANISM_INVALID;
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
 		return CKR_MECHANISM_PARAM_INVALID;
-	rv = crypto_digest_new((enum crypto_hash)o->m->hash, &o->dg);
+	rv = digest_start(o, o->m->hash);
 	if (rv != CKR_OK) {
 		op_end(o);
 		return rv;

@@ -63,9 +63,9 @@ void session_close(session *s)
 		o = next;
 	}
 	find_end(s);
-	op_end(&s->digest);
-	op_end(&s->sign);
-	op_end(&s->verify);
+	op_free(&s->digest);
+	op_free(&s->sign);
+	op_free(&s->verify);
 	handle_release(&module.sessions, s->handle);
 	tok->sessions--;
 	if (s->flags & CKF_RW_SESSION)

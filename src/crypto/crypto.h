@@ -56,6 +56,11 @@ CK_RV crypto_digest_new(enum crypto_hash h, crypto_digest **out) IOT_MUST_CHECK;
 CK_RV crypto_digest_update(crypto_digest *d, const void *data, size_t n) IOT_MUST_CHECK;
 /* Writes crypto_hash_len(h) bytes; the context cannot be updated after. */
 CK_RV crypto_digest_final(crypto_digest *d, uint8_t *out) IOT_MUST_CHECK;
+/* Whether final was called (its state then holds nothing but the output). */
+int crypto_digest_finished(const crypto_digest *d);
+/* Starts a new digest of h in a context of any earlier one: what
+ * crypto_digest_new does, without allocating. */
+CK_RV crypto_digest_restart(crypto_digest *d, enum crypto_hash h) IOT_MUST_CHECK;
 void crypto_digest_free(crypto_digest *d);
 
 /* ---- Keys ----

@@ -62,6 +62,28 @@ static CK_RV cache_modulus(crypto_key *k)
 	return rv;
 }
 
+/* Whether a private RSA key has every CRT part (OpenSSL then signs with
+ * the CRT; see openssl_rsa_fault.c). */
+static int has_crt(const EVP_PKEY *pkey)
+{
+	static const char *const names[5] = {
+		OSSL_PKEY_PARAM_RSA_FACTOR1,      OSSL_PKEY_PARAM_RSA_FACTOR2,
+		OSSL_PKEY_PARAM_RSA_EXPONENT1,    OSSL_PKEY_PARAM_RSA_EXPONENT2,
+		OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	int i, all = 1;
+
+	ERR_set_mark();
+	for (i = 0; i < 5 && all; i++) {
+		BIGNUM *v = NULL;
+
+		all = EVP_PKEY_get_bn_param(pkey, names[i], &v) == 1 && !BN_is_zero(v);
+		BN_clear_free(v);
+	}
+	ERR_pop_to_mark();
+	return all;
+}
+
 CK_RV crypto_ossl_key_new(EVP_PKEY *pkey, enum key_kind kind, int priv, enum crypto_curve c,
 			  crypto_key **out)
 {
@@ -78,6 +100,8 @@ CK_RV crypto_ossl_key_new(EVP_PKEY *pkey, enum key_kind kind, int priv, enum cry
 	k->priv = priv;
 	k->curve = c;
 	rv = kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
+	if (rv == CKR_OK && kind == KEY_RSA && priv)
+		k->crt_checked = has_crt(pkey) && crypto_ossl_rsa_method_is_openssl();
 	if (rv != CKR_OK) {
 		crypto_key_unref(k);
 		return rv;

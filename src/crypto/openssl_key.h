@@ -27,6 +27,9 @@ struct crypto_key {
 	size_t bits;             /* modulus bits, or curve bits */
 	uint8_t *pub;            /* EC: 04||X||Y; RSA: the modulus, exactly k bytes */
 	size_t publen;
+	/* RSA private: the key holds both primes and the CRT values, made
+	 * while OpenSSL's own RSA code was in effect (openssl_rsa_fault.c) */
+	int crt_checked;
 };
 
 /* The largest DER ECDSA-Sig-Value: SEQUENCE of two 66-byte INTEGERs. */
@@ -71,6 +74,17 @@ CK_RV crypto_ossl_ecdsa_verify(const crypto_key *k, const uint8_t *in, size_t n,
 			       const uint8_t *sig) IOT_MUST_CHECK;
 CK_RV crypto_ossl_rsa_sign(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
 			   const uint8_t *in, size_t n, uint8_t *out) IOT_MUST_CHECK;
+/* crypto_ossl_rsa_sign that always checks the signature with the public
+ * key itself (the pairwise test of a new key: a key whose parts disagree
+ * must fail there, and OpenSSL's own check would hide that). */
+CK_RV crypto_ossl_rsa_sign_checked(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
+				   const uint8_t *in, size_t n, uint8_t *out) IOT_MUST_CHECK;
+/* Whether the process's RSA method is OpenSSL's own, with no ENGINE the
+ * default for RSA (openssl_rsa_fault.c). */
+int crypto_ossl_rsa_method_is_openssl(void);
+/* Whether the RSA private operation that ctx (initialized for signing with
+ * k) runs checks its own CRT result (openssl_rsa_fault.c). */
+int crypto_ossl_rsa_self_checked(const crypto_key *k, const EVP_PKEY_CTX *ctx);
 CK_RV crypto_ossl_rsa_verify(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
 			     const uint8_t *in, size_t n, const uint8_t *sig) IOT_MUST_CHECK;
 

@@ -263,8 +263,10 @@ out:
 
 /*
  * One PKCS#1 v1.5 signature of a fixed input, checked with the public key
- * inside crypto_ossl_rsa_sign: the test for what the checks above cannot
- * see (D not matching E when P and Q are absent, P or Q not prime).
+ * inside crypto_ossl_rsa_sign_checked: the test for what the checks above
+ * cannot see (D not matching E when P and Q are absent, P or Q not prime).
+ * OpenSSL's own check would not do: on a CRT result that fails it, OpenSSL
+ * signs again with d and returns that, which is wrong too for such keys.
  */
 static CK_RV pairwise(const crypto_key *k)
 {
@@ -274,7 +276,7 @@ static CK_RV pairwise(const crypto_key *k)
 
 	if (sig == NULL)
 		return CKR_HOST_MEMORY;
-	rv = crypto_ossl_rsa_sign(k, SIG_RSA_PKCS1, NULL, probe, sizeof(probe), sig);
+	rv = crypto_ossl_rsa_sign_checked(k, SIG_RSA_PKCS1, NULL, probe, sizeof(probe), sig);
 	port_free(sig);
 	return rv == CKR_HOST_MEMORY || rv == CKR_OK ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
 }

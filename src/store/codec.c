@@ -78,7 +78,7 @@ CK_RV codec_encode(const codec_attr *attrs, size_t n, uint8_t **out, size_t *out
 	return CKR_OK;
 }
 
-CK_RV codec_decode(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)
+CK_RV codec_check(const uint8_t *in, size_t len)
 {
 	uint8_t digest[CRYPTO_SHA256_LEN];
 	const uint8_t *p, *end;
@@ -97,7 +97,7 @@ CK_RV codec_decode(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)
 	count = get_le(in + 8, 4);
 	if (count > CODEC_MAX_ATTRS)
 		return CKR_DEVICE_ERROR;
-	/* First pass: the structure must account for every byte. */
+	/* The structure must account for every byte. */
 	p = in + HEADER_LEN;
 	end = in + len - CHECK_LEN;
 	for (i = 0; i < count; i++) {
@@ -113,7 +113,16 @@ CK_RV codec_decode(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)
 	}
 	if (p != end)
 		return CKR_DEVICE_ERROR;
-	p = in + HEADER_LEN;
+	return CKR_OK;
+}
+
+CK_RV codec_each(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)
+{
+	const uint8_t *p = in + HEADER_LEN;
+	uint64_t count = get_le(in + 8, 4), i;
+	CK_RV rv;
+
+	(void)len; /* codec_check read all of it */
 	for (i = 0; i < count; i++) {
 		codec_attr a;
 
@@ -127,4 +136,13 @@ CK_RV codec_decode(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)
 			return rv;
 	}
 	return CKR_OK;
+}
+
+CK_RV codec_decode(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)
+{
+	CK_RV rv = codec_check(in, len);
+
+	if (rv != CKR_OK)
+		return rv;
+	return codec_each(in, len, fn, ctx);
 }

@@ -38,4 +38,11 @@ typedef CK_RV (*codec_attr_fn)(void *ctx, const codec_attr *attr);
  * into in). A malformed record is CKR_DEVICE_ERROR. */
 CK_RV codec_decode(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx) IOT_MUST_CHECK;
 
+/* codec_decode in two steps, for callers that walk a record more than once:
+ * codec_check checks the whole record (CKR_DEVICE_ERROR when malformed);
+ * codec_each, only on a record codec_check accepted, calls fn per attribute
+ * and stops at the first error fn returns. */
+CK_RV codec_check(const uint8_t *in, size_t len) IOT_MUST_CHECK;
+CK_RV codec_each(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx) IOT_MUST_CHECK;
+
 #endif
