@@ -47,6 +47,9 @@
 #error "the iotoken TLS helper needs MBEDTLS_ECDSA_C, MBEDTLS_X509_CRT_PARSE_C, MBEDTLS_SSL_CLI_C"
 #endif
 
+/* How far the handshake got (a public member in 2.28). */
+#define TLS_SSL_STATE(ssl) ((ssl)->state)
+
 /* mbedtls_pk_info_t's sign function. */
 #define TLS_SIGN_FUNC_ARGS                                                               \
 	void *ctx, mbedtls_md_type_t md_alg, const unsigned char *hash, size_t hash_len, \

@@ -27,6 +27,7 @@ struct tls_objspec {
 	size_t id_len; /* id= (0: any) */
 	bool has_class;
 	CK_OBJECT_CLASS cls; /* type= */
+	bool seen[7];        /* which attributes a URI gave (uri.c) */
 };
 
 /* Parses a pkcs11: URI, or takes text as a label. Query attributes (such as

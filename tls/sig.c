@@ -35,18 +35,17 @@ static bool put_integer(const unsigned char *v, size_t n, unsigned char *out, si
 bool tls_ecdsa_rs_to_der(const unsigned char *rs, size_t rs_len, unsigned char *out,
 			 size_t out_size, size_t *out_len)
 {
-	/* The largest curve here is P-521: halves of 66 bytes, so the content
-	 * (two INTEGERs of at most 2 + 67 bytes) fits a one-byte long-form
-	 * length; 127 bytes per INTEGER is the bound put_integer keeps. */
+	/* The largest curve is P-521: halves of 66 bytes, so the content (two
+	 * INTEGERs of at most 2 + 67 bytes) fits a one-byte long-form length. */
 	unsigned char body[2 * (2 + 127)];
 	size_t half = rs_len / 2, blen = 0, o = 0;
 
-	if (rs_len == 0 || rs_len % 2 != 0 || half > 126)
+	if (rs_len == 0 || rs_len % 2 != 0 || half > 66)
 		return false;
 	if (!put_integer(rs, half, body, sizeof(body), &blen) ||
 	    !put_integer(rs + half, half, body, sizeof(body), &blen))
 		return false;
-	if (out_size < blen + 3)
+	if (out_size < blen + (blen > 127 ? 3 : 2))
 		return false;
 	out[o++] = 0x30;
 	if (blen > 127)

@@ -249,6 +249,19 @@ static int handshake_error(struct iot_tls *t, int ret, struct tls_err *e)
 		return IOT_TLS_ERR_TIMEOUT;
 	}
 	mbed_reason(ret, why, sizeof(why));
+	/* A server that refuses the client's flight (no certificate, or one it
+	 * does not accept) may close the connection before the client reads its
+	 * alert: mbedTLS writes the flight one message at a time, so the next
+	 * write fails (EPIPE) or the next read finds the end. Whether the alert
+	 * or the closed socket is seen first is a race; both are the handshake
+	 * failing, not the transport. */
+	if ((ret == MBEDTLS_ERR_NET_SEND_FAILED || ret == MBEDTLS_ERR_NET_RECV_FAILED ||
+	     ret == MBEDTLS_ERR_NET_CONN_RESET || ret == MBEDTLS_ERR_SSL_CONN_EOF) &&
+	    TLS_SSL_STATE(&t->ssl) > MBEDTLS_SSL_SERVER_HELLO_DONE) {
+		tls_errf(e, "the server closed the connection during the handshake (%s)%s", why,
+			 t->pk.pk.pk_info == NULL ? "; it may require a client certificate" : "");
+		return IOT_TLS_ERR_HANDSHAKE;
+	}
 	if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
 		tls_errf(e, "the server ended the handshake with an alert (%s)%s", why,
 			 t->pk.pk.pk_info == NULL ? "; it may require a client certificate" : "");

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -83,6 +84,10 @@ static bool parse_type(const char *s, size_t n, CK_OBJECT_CLASS *cls)
 	return false;
 }
 
+/* The path attributes taken, in the order of tls_objspec.seen. */
+static const char *const attr_names[] = { "token",  "manufacturer", "model", "serial",
+					  "object", "id",           "type" };
+
 /* One "name=value" path attribute. */
 static bool parse_attr(const char *a, size_t n, struct tls_objspec *spec, char *err, size_t errlen)
 {
@@ -99,6 +104,16 @@ static bool parse_attr(const char *a, size_t n, struct tls_objspec *spec, char *
 	v = eq + 1;
 	vlen = n - klen - 1;
 #define IS(name) (klen == strlen(name) && memcmp(a, name, klen) == 0)
+	/* RFC 7512 section 2.3: an attribute appears at most once. */
+	for (size_t i = 0; i < sizeof(spec->seen) / sizeof(spec->seen[0]); i++)
+		if (IS(attr_names[i])) {
+			if (spec->seen[i]) {
+				snprintf(err, errlen, "pkcs11: URI attribute given twice: %.*s",
+					 (int)klen, a);
+				return false;
+			}
+			spec->seen[i] = true;
+		}
 	if (IS("token"))
 		ok = decode_text(v, vlen, spec->token, sizeof(spec->token));
 	else if (IS("manufacturer"))
@@ -134,7 +149,8 @@ bool tls_objspec_parse(const char *text, struct tls_objspec *spec, char *err, si
 		snprintf(err, errlen, "empty object name");
 		return false;
 	}
-	if (strncmp(text, scheme, sizeof(scheme) - 1) != 0) {
+	/* RFC 3986 section 3.1: the scheme is case-insensitive. */
+	if (strncasecmp(text, scheme, sizeof(scheme) - 1) != 0) {
 		if (strlen(text) >= sizeof(spec->label)) {
 			snprintf(err, errlen, "label longer than %zu bytes",
 				 sizeof(spec->label) - 1);

@@ -104,6 +104,13 @@ static CK_RV read_file(const char *path, iotoken_config *cfg)
 		} else if (strcmp(key, "max_login_failures") == 0) {
 			if (parse_u32(value, 1, 1000, &cfg->max_failures))
 				rv = CKR_FUNCTION_FAILED;
+		} else if (strcmp(key, "store") == 0) {
+			if (strcmp(value, "sqlite") == 0)
+				cfg->store = CONFIG_STORE_SQLITE;
+			else if (strcmp(value, "files") == 0)
+				cfg->store = CONFIG_STORE_FILES;
+			else
+				rv = CKR_FUNCTION_FAILED;
 		} else {
 			rv = CKR_FUNCTION_FAILED;
 		}
@@ -129,6 +136,7 @@ CK_RV config_load(iotoken_config *cfg)
 	cfg->dir = NULL;
 	cfg->iterations = CONFIG_DEFAULT_ITERATIONS;
 	cfg->max_failures = CONFIG_DEFAULT_MAX_FAILURES;
+	cfg->store = CONFIG_STORE_SQLITE;
 	if (conf != NULL && *conf != '\0') {
 		rv = read_file(conf, cfg);
 		if (rv != CKR_OK) {

@@ -7,6 +7,9 @@
  *   dir = /path/to/store            store directory (created 0700)
  *   pbkdf2_iterations = 600000      for tokens created from now on (>= 1000)
  *   max_login_failures = 10         failed logins before a PIN locks (1..1000)
+ *   store = sqlite                  backend of tokens created from now on and of
+ *                                   the slots listed: sqlite (token-<id>.sqlite
+ *                                   files) or files (token-<id>.files directories)
  */
 #ifndef IOTOKEN_CONFIG_H
 #define IOTOKEN_CONFIG_H
@@ -22,8 +25,11 @@
 #define CONFIG_MAX_PIN_LEN 255u
 #define CONFIG_MAX_SESSIONS 4096u
 
+enum { CONFIG_STORE_SQLITE = 0, CONFIG_STORE_FILES = 1 };
+
 typedef struct iotoken_config {
 	char *dir;
+	int store; /* CONFIG_STORE_* */
 	uint32_t iterations;
 	uint32_t max_failures;
 } iotoken_config;

@@ -1,7 +1,9 @@
 /*
- * Slots: every token database in the store directory is a slot whose id is
- * the number in its file name (token-<id>.sqlite), so slot ids are stable
- * across runs; one more slot holds an uninitialized token for C_InitToken.
+ * Slots: every token in the store directory is a slot whose id is the number
+ * in its name (token-<id>.sqlite, or the directory token-<id>.files with
+ * `store = files`), so slot ids are stable across runs; one more slot holds
+ * an uninitialized token for C_InitToken. Only the configured backend's
+ * tokens are slots: the two kinds never share an id space.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +15,12 @@
 #include "core/module.h"
 
 #define TOKEN_PREFIX "token-"
-#define TOKEN_SUFFIX ".sqlite"
+
+/* The name's end says the backend (store_open picks it by the path). */
+static const char *token_suffix(void)
+{
+	return module.cfg.store == CONFIG_STORE_FILES ? STORE_FILES_SUFFIX : ".sqlite";
+}
 
 /* The store directory must be ours and private (SECURITY.md row 21). */
 static CK_RV prepare_dir(const char *dir)
@@ -37,12 +44,13 @@ static CK_RV prepare_dir(const char *dir)
 
 static int parse_name(const char *name, CK_SLOT_ID *id)
 {
-	size_t lp = strlen(TOKEN_PREFIX), ls = strlen(TOKEN_SUFFIX), n = strlen(name);
+	const char *suffix = token_suffix();
+	size_t lp = strlen(TOKEN_PREFIX), ls = strlen(suffix), n = strlen(name);
 	unsigned long v = 0;
 	size_t i;
 
 	if (n <= lp + ls || n - lp - ls > 9 || strncmp(name, TOKEN_PREFIX, lp) != 0 ||
-	    strcmp(name + n - ls, TOKEN_SUFFIX) != 0)
+	    strcmp(name + n - ls, suffix) != 0)
 		return 0;
 	for (i = lp; i < n - ls; i++) {
 		if (name[i] < '0' || name[i] > '9')
@@ -62,7 +70,7 @@ static char *token_path(CK_SLOT_ID id)
 	char *p = port_malloc(n);
 
 	if (p != NULL)
-		snprintf(p, n, "%s/" TOKEN_PREFIX "%lu" TOKEN_SUFFIX, module.cfg.dir, id);
+		snprintf(p, n, "%s/" TOKEN_PREFIX "%lu%s", module.cfg.dir, id, token_suffix());
 	return p;
 }
 

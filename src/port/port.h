@@ -25,6 +25,24 @@ void *port_memdup(const void *p, size_t n);
 /* Test hook: the nth allocation from now (1-based) and every later one fail;
  * 0 switches failure injection off. Not exported from the shared module. */
 void port_alloc_fail_after(unsigned long n);
+/* Test hook: only the nth allocation from now fails, then injection is off. */
+void port_alloc_fail_nth(unsigned long n);
+/* Test hook: allocations failed by injection since the last call above. */
+unsigned long port_alloc_failures(void);
+
+/* Test hooks for secret scans (tests/unit/test_secrets_scan.c). With
+ * tracking on, blocks allocated from then on are recorded, and when freed
+ * (from then on, even with tracking paused) are kept in a quarantine, unwiped
+ * by the allocator and not returned to libc. port_test_scan searches every
+ * recorded live and quarantined block for needle, calls hit (if not NULL) for
+ * each occurrence and returns their number. port_test_track(0) pauses the
+ * recording of new blocks; port_test_release ends it all and returns the
+ * quarantine to libc. Nothing calls these in the module. */
+typedef void (*port_test_hit_fn)(void *ctx, const void *block, size_t size, size_t offset,
+				 int freed);
+void port_test_track(int on);
+void port_test_release(void);
+size_t port_test_scan(const void *needle, size_t len, port_test_hit_fn hit, void *ctx);
 
 /* A wipe the compiler cannot remove. */
 void port_wipe(void *p, size_t n);

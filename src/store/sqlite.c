@@ -18,7 +18,7 @@
 
 #include <sqlite3.h>
 
-#include "store/store.h"
+#include "store/backend.h"
 
 #define APPLICATION_ID 1229935691 /* 0x494F544B, "IOTK" */
 #define BUSY_TIMEOUT_MS 5000      /* other processes share the file */
@@ -64,11 +64,12 @@ static const char schema_sql[] =
 enum { STATEMENTS(ST_NAME) ST_COUNT };
 static const char *const statement_sql[ST_COUNT] = { STATEMENTS(ST_SQL) };
 
-struct store {
+typedef struct sql_store {
+	store base;
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	sqlite3_int64 data_version; /* as seen at open or the last store_changed */
-};
+} sql_store;
 
 /* Called with an SQLite error code only. CORRUPT, NOTADB, IOERR, BUSY (after
  * the timeout), CONSTRAINT, READONLY, ...: the device failed us. */
@@ -151,14 +152,14 @@ static CK_RV column_u32(sqlite3_stmt *st, int col, uint32_t max, uint32_t *out)
 	return CKR_OK;
 }
 
-static CK_RV begin(store *s, int write)
+static CK_RV begin(sql_store *s, int write)
 {
 	return run(s->st[write ? ST_BEGIN_WRITE : ST_BEGIN_READ], SQLITE_OK);
 }
 
 /* Ends the transaction begin() opened: commits when rv is CKR_OK, else rolls
  * back. Returns the first error. */
-static CK_RV end(store *s, CK_RV rv)
+static CK_RV end(sql_store *s, CK_RV rv)
 {
 	if (rv == CKR_OK)
 		rv = run(s->st[ST_COMMIT], SQLITE_OK);
@@ -171,7 +172,7 @@ static CK_RV end(store *s, CK_RV rv)
 	return rv;
 }
 
-static CK_RV write_pin(store *s, int role, const store_pin *p)
+static CK_RV write_pin(sql_store *s, int role, const store_pin *p)
 {
 	sqlite3_stmt *st = s->st[ST_PIN_PUT];
 	int rc;
@@ -191,7 +192,7 @@ static CK_RV write_pin(store *s, int role, const store_pin *p)
 }
 
 /* Writes the whole token record; the caller holds a write transaction. */
-static CK_RV write_token(store *s, const store_token *t)
+static CK_RV write_token(sql_store *s, const store_token *t)
 {
 	sqlite3_stmt *st = s->st[ST_TOKEN_PUT];
 	CK_RV rv;
@@ -206,7 +207,7 @@ static CK_RV write_token(store *s, const store_token *t)
 	return rv;
 }
 
-static CK_RV read_pin(store *s, int role, store_pin *p)
+static CK_RV read_pin(sql_store *s, int role, store_pin *p)
 {
 	sqlite3_stmt *st = s->st[ST_PIN_GET];
 	uint32_t set = 0;
@@ -255,7 +256,7 @@ static CK_RV pragma_is(sqlite3 *db, const char *sql, const char *want)
 	return strcmp(got, want) == 0 ? CKR_OK : CKR_DEVICE_ERROR;
 }
 
-static CK_RV data_version(store *s, sqlite3_int64 *v)
+static CK_RV data_version(sql_store *s, sqlite3_int64 *v)
 {
 	sqlite3_stmt *st = s->st[ST_DATA_VERSION];
 	CK_RV rv = step(st, SQLITE_OK, SQLITE_ROW);
@@ -283,10 +284,26 @@ static void remove_created(const char *path)
 	}
 }
 
-CK_RV store_open(const char *path, int create, const store_token *t, store **out)
+static void sql_close(store *base);
+static CK_RV sql_token_load(store *base, store_token *out);
+static CK_RV sql_token_save(store *base, const store_token *t);
+static CK_RV sql_pin_save(store *base, int role, const store_pin *p);
+static CK_RV sql_pin_attempt(store *base, int role, store_pin *out);
+static CK_RV sql_reset(store *base, const store_token *t);
+static CK_RV sql_object_put(store *base, uint64_t id, const uint8_t *data, size_t len);
+static CK_RV sql_object_delete(store *base, uint64_t id);
+static CK_RV sql_objects_load(store *base, store_object_fn fn, void *ctx);
+static CK_RV sql_changed(store *base, int *changed);
+
+static const store_ops sql_ops = {
+	sql_close, sql_token_load, sql_token_save,    sql_pin_save,     sql_pin_attempt,
+	sql_reset, sql_object_put, sql_object_delete, sql_objects_load, sql_changed,
+};
+
+CK_RV store_sqlite_open(const char *path, int create, const store_token *t, store **out)
 {
 	struct stat sb;
-	store *s = NULL;
+	sql_store *s = NULL;
 	int created = 0, fd, i, rc;
 	CK_RV rv;
 
@@ -307,6 +324,7 @@ CK_RV store_open(const char *path, int create, const store_token *t, store **out
 	s = port_calloc(1, sizeof *s);
 	if (s == NULL)
 		return CKR_HOST_MEMORY;
+	s->base.ops = &sql_ops;
 	if (create) {
 		/* SQLite would create the file with the umask's mode; we create
 		 * it ourselves so it is ours alone (O_EXCL) and exactly 0600. */
@@ -366,21 +384,20 @@ CK_RV store_open(const char *path, int create, const store_token *t, store **out
 
 out:
 	if (rv != CKR_OK) {
-		store_close(s);
+		sql_close(&s->base);
 		if (created)
 			remove_created(path);
 		return rv;
 	}
-	*out = s;
+	*out = &s->base;
 	return CKR_OK;
 }
 
-void store_close(store *s)
+static void sql_close(store *base)
 {
+	sql_store *s = (sql_store *)base;
 	int i;
 
-	if (s == NULL)
-		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	/* Every statement is finalized, so this cannot fail with SQLITE_BUSY;
@@ -390,8 +407,9 @@ void store_close(store *s)
 	port_free(s);
 }
 
-CK_RV store_token_load(store *s, store_token *out)
+static CK_RV sql_token_load(store *base, store_token *out)
 {
+	sql_store *s = (sql_store *)base;
 	sqlite3_stmt *st = s->st[ST_TOKEN_GET];
 	store_token t;
 	CK_RV rv;
@@ -418,15 +436,17 @@ CK_RV store_token_load(store *s, store_token *out)
 	return rv;
 }
 
-CK_RV store_token_save(store *s, const store_token *t)
+static CK_RV sql_token_save(store *base, const store_token *t)
 {
+	sql_store *s = (sql_store *)base;
 	CK_RV rv = begin(s, 1);
 
 	return rv != CKR_OK ? rv : end(s, write_token(s, t));
 }
 
-CK_RV store_pin_save(store *s, int role, const store_pin *p)
+static CK_RV sql_pin_save(store *base, int role, const store_pin *p)
 {
+	sql_store *s = (sql_store *)base;
 	CK_RV rv;
 
 	if (role < 0 || role >= STORE_ROLES)
@@ -435,8 +455,9 @@ CK_RV store_pin_save(store *s, int role, const store_pin *p)
 	return rv != CKR_OK ? rv : end(s, write_pin(s, role, p));
 }
 
-CK_RV store_pin_attempt(store *s, int role, store_pin *out)
+static CK_RV sql_pin_attempt(store *base, int role, store_pin *out)
 {
+	sql_store *s = (sql_store *)base;
 	store_pin p;
 	CK_RV rv;
 
@@ -459,8 +480,9 @@ CK_RV store_pin_attempt(store *s, int role, store_pin *out)
 	return rv;
 }
 
-CK_RV store_reset(store *s, const store_token *t)
+static CK_RV sql_reset(store *base, const store_token *t)
 {
+	sql_store *s = (sql_store *)base;
 	CK_RV rv = begin(s, 1);
 
 	if (rv != CKR_OK)
@@ -471,8 +493,9 @@ CK_RV store_reset(store *s, const store_token *t)
 	return end(s, rv);
 }
 
-CK_RV store_object_put(store *s, uint64_t id, const uint8_t *data, size_t len)
+static CK_RV sql_object_put(store *base, uint64_t id, const uint8_t *data, size_t len)
 {
+	sql_store *s = (sql_store *)base;
 	sqlite3_stmt *st = s->st[ST_OBJECT_PUT];
 	CK_RV rv;
 	int rc;
@@ -487,8 +510,9 @@ CK_RV store_object_put(store *s, uint64_t id, const uint8_t *data, size_t len)
 	return end(s, run(st, rc));
 }
 
-CK_RV store_object_delete(store *s, uint64_t id)
+static CK_RV sql_object_delete(store *base, uint64_t id)
 {
+	sql_store *s = (sql_store *)base;
 	sqlite3_stmt *st = s->st[ST_OBJECT_DELETE];
 	CK_RV rv;
 
@@ -496,8 +520,9 @@ CK_RV store_object_delete(store *s, uint64_t id)
 	return rv != CKR_OK ? rv : end(s, run(st, sqlite3_bind_int64(st, 1, (sqlite3_int64)id)));
 }
 
-CK_RV store_objects_load(store *s, store_object_fn fn, void *ctx)
+static CK_RV sql_objects_load(store *base, store_object_fn fn, void *ctx)
 {
+	sql_store *s = (sql_store *)base;
 	static const uint8_t empty[1];
 	sqlite3_stmt *st = s->st[ST_OBJECT_ALL];
 	CK_RV rv;
@@ -532,8 +557,9 @@ CK_RV store_objects_load(store *s, store_object_fn fn, void *ctx)
 	return end(s, rv);
 }
 
-CK_RV store_changed(store *s, int *changed)
+static CK_RV sql_changed(store *base, int *changed)
 {
+	sql_store *s = (sql_store *)base;
 	sqlite3_int64 v;
 	CK_RV rv;
 

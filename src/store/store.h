@@ -1,8 +1,16 @@
 /*
  * Persistence of one token. One store is one token: its record (label,
  * serial, PIN records) and its token objects as opaque encoded records.
- * Every write function commits durably before it returns.
- * Backends: sqlite.c (hosts), files.c (devices, later).
+ * Every write function commits durably before it returns; when one fails
+ * the store holds the old or the new state, never a mix.
+ * Backends (store.c picks one by the path given to store_open):
+ *   sqlite.c  one SQLite database file per token (hosts, the default);
+ *   files.c   a directory per token, path ending in STORE_FILES_SUFFIX: one
+ *             file per object plus a token record kept as two copies (A/B),
+ *             over the 4-function file PAL of port/pal.h (devices, and
+ *             hosts with `store = files`). Format and atomicity: files.c.
+ * The caller serializes the calls on one store (the module lock); other
+ * processes may use the same store at the same time (both backends lock).
  *
  * Errors: CKR_DEVICE_ERROR for I/O failure or a corrupt/foreign file,
  * CKR_DEVICE_MEMORY when the disk is full, CKR_HOST_MEMORY on allocation
@@ -16,6 +24,8 @@
 #include "port/port.h"
 
 #define STORE_FORMAT_VERSION 1
+/* store_open: a path ending in this is a files store (a directory). */
+#define STORE_FILES_SUFFIX ".files"
 #define STORE_SALT_LEN 16
 /* A wrapped token master key: nonce (12) || AES-256-GCM(tmk) (32) || tag (16). */
 #define STORE_WRAPPED_LEN 60
@@ -38,9 +48,10 @@ typedef struct store_token {
 
 typedef struct store store;
 
-/* Opens the store at path. With create, the file must not exist yet: it is
- * created 0600 (O_EXCL, O_NOFOLLOW) and t is written as its first record.
- * A path that is a symlink is refused (CKR_DEVICE_ERROR). */
+/* Opens the store at path. With create, the file (directory for a files
+ * store) must not exist yet: it is created 0600 (0700), O_EXCL, O_NOFOLLOW,
+ * and t is written as its first record. A path that is a symlink is refused
+ * (CKR_DEVICE_ERROR). */
 CK_RV store_open(const char *path, int create, const store_token *t, store **out) IOT_MUST_CHECK;
 void store_close(store *s);
 
@@ -66,7 +77,9 @@ typedef CK_RV (*store_object_fn)(void *ctx, uint64_t id, const uint8_t *data, si
 CK_RV store_objects_load(store *s, store_object_fn fn, void *ctx) IOT_MUST_CHECK;
 
 /* Sets *changed to 1 when another connection (process) committed a change
- * since the previous call (or since open), else 0. Cheap: no file read. */
+ * since the previous call (or since open), else 0; the store's own writes do
+ * not count. Cheap: no file read (SQLite: data_version; files: the token
+ * record, which every write replaces, is watched through the PAL). */
 CK_RV store_changed(store *s, int *changed) IOT_MUST_CHECK;
 
 #endif

@@ -1,7 +1,10 @@
 /*
  * Damaged stores fail closed: a flipped byte in an object record, a token
  * database that is garbage, empty, a foreign SQLite file or a symlink, and a
- * store directory that is a symlink. "Fails closed" means CKR_DEVICE_ERROR,
+ * store directory that is a symlink. On the files store (IOTOKEN_TEST_STORE=
+ * files) the same damage is done to its files: the object file, both copies
+ * of the token record, a foreign file in the token directory, the token
+ * directory as a symlink. "Fails closed" means CKR_DEVICE_ERROR,
  * never a token that silently lost objects or came up empty.
  */
 #include <dirent.h>
@@ -13,7 +16,56 @@
 
 #include "harness.h"
 
-/* Flips one byte in the middle of the data of the object row. */
+/* Calls fn for every regular file of the files store's token directory. */
+static int each_file(const char *dir, void (*fn)(const char *path, const char *name, void *ctx),
+		     void *ctx)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		assert_true(snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+			    (int)sizeof(path));
+		fn(path, e->d_name, ctx);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void flip_middle(const char *path)
+{
+	size_t len = 0;
+	unsigned char *buf = h_slurp(path, &len);
+	int fd;
+
+	assert_non_null(buf);
+	assert_true(len > 0);
+	buf[len / 2] ^= 0x01;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	free(buf);
+}
+
+/* Files store: the object files are o-<epoch>-<id>. */
+static void flip_object_file(const char *path, const char *name, void *ctx)
+{
+	int *n = ctx;
+
+	if (strncmp(name, "o-", 2) != 0)
+		return;
+	flip_middle(path);
+	(*n)++;
+}
+
+/* Flips one byte in the middle of the data of the object row (or file). */
 static void corrupt_object(CK_SLOT_ID slot)
 {
 	char db[PATH_MAX];
@@ -24,6 +76,14 @@ static void corrupt_object(CK_SLOT_ID slot)
 	int len;
 
 	h_token_db(db, sizeof(db), slot);
+	if (h_store_files()) {
+		int n = 0;
+
+		each_file(db, flip_object_file, &n);
+		/* Exactly one object in the token. */
+		assert_int_equal(n, 1);
+		return;
+	}
 	assert_int_equal(sqlite3_open_v2(db, &sql, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(sql, "SELECT id, data FROM object", -1, &sel, NULL),
 			 SQLITE_OK);
@@ -121,6 +181,31 @@ static void test_corrupt_private_object(void **state)
 	check_fails_closed(h_slot, 1);
 }
 
+struct bytes {
+	const void *p;
+	size_t len;
+};
+
+static void replace_file(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	assert_true(fd >= 0);
+	if (len > 0)
+		assert_int_equal(write(fd, p, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Files store: both copies of the token record (token.a, token.b). */
+static void replace_token_record(const char *path, const char *name, void *ctx)
+{
+	struct bytes *b = ctx;
+
+	if (strncmp(name, "token.", 6) == 0)
+		replace_file(path, b->p, b->len);
+}
+
+/* Replaces the token database (files store: the token record) with p. */
 static void replace_db(CK_SLOT_ID slot, const void *p, size_t len)
 {
 	char db[PATH_MAX], side[PATH_MAX + 16];
@@ -129,6 +214,12 @@ static void replace_db(CK_SLOT_ID slot, const void *p, size_t len)
 	size_t i;
 
 	h_token_db(db, sizeof(db), slot);
+	if (h_store_files()) {
+		struct bytes b = { p, len };
+
+		assert_int_equal(each_file(db, replace_token_record, &b), 2);
+		return;
+	}
 	for (i = 0; i < 3; i++) {
 		snprintf(side, sizeof(side), "%s%s", db, suffix[i]);
 		(void)unlink(side);
@@ -172,7 +263,8 @@ static void test_empty_db(void **state)
 	assert_rv(p11->C_OpenSession(h_slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_DEVICE_ERROR);
 }
 
-/* A valid SQLite database that is not a token store. */
+/* A valid SQLite database that is not a token store (files store: a foreign
+ * file in the token directory). */
 static void test_foreign_db(void **state)
 {
 	char db[PATH_MAX];
@@ -181,8 +273,24 @@ static void test_foreign_db(void **state)
 
 	(void)state;
 	h_finalize();
-	replace_db(h_slot, NULL, 0);
 	h_token_db(db, sizeof(db), h_slot);
+	if (h_store_files()) {
+		/* A file the files store did not write, beside its own. */
+		char notes[PATH_MAX + 8];
+		int fd;
+
+		snprintf(notes, sizeof(notes), "%s/notes", db);
+		fd = open(notes, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "hello", 5), 5);
+		close(fd);
+		h_initialize();
+		check_fails_closed(h_slot, 0);
+		assert_rv(p11->C_OpenSession(h_slot, CKF_SERIAL_SESSION, NULL, NULL, &s),
+			  CKR_DEVICE_ERROR);
+		return;
+	}
+	replace_db(h_slot, NULL, 0);
 	assert_int_equal(sqlite3_open_v2(db, &sql, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(sql,
 				      "CREATE TABLE notes(x TEXT); "

@@ -322,6 +322,23 @@ static void check_store_modes(void)
 	assert_true(walk(h_store, check_mode, NULL) >= 1);
 }
 
+/* Entries of dir whose name starts with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 static void test_store_files(void **state)
 {
 	CK_SESSION_HANDLE s;
@@ -351,6 +368,15 @@ static void test_store_files(void **state)
 
 	h_token_db(db, sizeof(db), h_slot);
 	assert_int_equal(stat(db, &st), 0);
+	if (h_store_files()) {
+		/* One file per token object, o-<epoch>-<id>, beside the two
+		 * copies of the token record. */
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(count_prefixed(db, "o-"), 3);
+		assert_int_equal(count_prefixed(db, "token."), 2);
+		assert_int_equal(count_prefixed(db, ""), 5);
+		return;
+	}
 	assert_int_equal(sqlite3_open_v2(db, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_prepare_v2(sql, "SELECT count(*) FROM object", -1, &st_count, NULL),

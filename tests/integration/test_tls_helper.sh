@@ -142,7 +142,7 @@ _tls_stop_server
 # Without a client key the server (-Verify 1) ends the handshake.
 tls_server_start 1.2
 expect_fail "no client certificate" IOT_TLS_ERR_HANDSHAKE \
-	"the server ended the handshake with an alert" \
+	"the server (ended the handshake with an alert|closed the connection during the handshake).*; it may require a client certificate" \
 	--ca "$D/ca.pem" --servername localhost "127.0.0.1:$TLS_PORT"
 _tls_server_wait
 grep -qi 'peer did not return a certificate' "$TLS_SLOG" ||

@@ -13,6 +13,7 @@
 #                              issued by the CA and stored in the token beside their
 #                              keys (same CKA_ID, same label); checks that s_server
 #                              refuses a client without a certificate
+#   tls_setup_ca               only the CA and server certificate part of tls_setup
 #   tls_case <key> <tls> <sig-ere> [s_server args..]
 #                              one client authentication: <key> ec|rsa, <tls> 1.2|1.3,
 #                              the peer signature type the server must report
@@ -173,11 +174,13 @@ _tls_ossl()
 	return "$rc"
 }
 
-tls_setup()
+# tls_setup_ca: the CA and server part of tls_setup: $TLS_DIR/ca.{key,pem},
+# server.{key,pem} (CN=localhost, IP:127.0.0.1) and client.ext (the extensions of a
+# client certificate), for tests that bring their own token (another module).
+tls_setup_ca()
 {
-	local d=$TLS_DIR k id
+	local d=$TLS_DIR
 
-	# --- CA and server ------------------------------------------------------------
 	_tls_ossl openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$d/ca.key" -out "$d/ca.pem" -subj "/CN=iotoken test CA" -days 2 \
 		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign ||
@@ -193,6 +196,13 @@ tls_setup()
 		-set_serial 1 -days 2 -extfile "$d/server.ext" -out "$d/server.pem" ||
 		fail "setup: openssl could not issue the server certificate"
 	pass "setup: CA (EC P-256) and server certificate (CN=localhost, IP:127.0.0.1) made by openssl"
+}
+
+tls_setup()
+{
+	local d=$TLS_DIR k id
+
+	tls_setup_ca
 
 	# --- token and keys -----------------------------------------------------------
 	it_init_token "$TLS_TOKEN" "$TLS_SO_PIN" "$TLS_PIN"

@@ -223,6 +223,25 @@ static void test_file_bad_max_failures(void **state)
 	config_free(&cfg);
 }
 
+static void test_file_store(void **state)
+{
+	iotoken_config cfg;
+
+	(void)state;
+	expect_accepted("dir = /x\n", &cfg);
+	assert_int_equal(cfg.store, CONFIG_STORE_SQLITE);
+	config_free(&cfg);
+	expect_accepted("dir = /x\nstore = files\n", &cfg);
+	assert_int_equal(cfg.store, CONFIG_STORE_FILES);
+	config_free(&cfg);
+	expect_accepted("dir = /x\nstore = files\nstore =  sqlite \n", &cfg);
+	assert_int_equal(cfg.store, CONFIG_STORE_SQLITE);
+	config_free(&cfg);
+	expect_refused("store = Files\n");
+	expect_refused("store = sqlite3\n");
+	expect_refused("store =\n");
+}
+
 static void test_file_missing_equals(void **state)
 {
 	(void)state;
@@ -468,6 +487,7 @@ int main(void)
 		cmocka_unit_test_setup(test_file_unknown_key, setup),
 		cmocka_unit_test_setup(test_file_bad_iterations, setup),
 		cmocka_unit_test_setup(test_file_bad_max_failures, setup),
+		cmocka_unit_test_setup(test_file_store, setup),
 		cmocka_unit_test_setup(test_file_missing_equals, setup),
 		cmocka_unit_test_setup(test_file_error_after_dir_does_not_leak, setup),
 		cmocka_unit_test_setup(test_file_unreadable, setup),

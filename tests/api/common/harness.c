@@ -52,6 +52,13 @@ void h_load(void)
 		fail_msg("C_GetFunctionList: %s", h_rv_name(rv));
 }
 
+int h_store_files(void)
+{
+	const char *v = getenv("IOTOKEN_TEST_STORE");
+
+	return v != NULL && strcmp(v, "files") == 0;
+}
+
 void h_write_conf(const char *extra)
 {
 	FILE *f = fopen(h_conf, "w");
@@ -59,6 +66,8 @@ void h_write_conf(const char *extra)
 	if (f == NULL)
 		fail_msg("cannot write %s: %s", h_conf, strerror(errno));
 	fprintf(f, "dir = %s\npbkdf2_iterations = 1000\n", h_store);
+	if (h_store_files())
+		fputs("store = files\n", f);
 	if (extra != NULL)
 		fputs(extra, f);
 	if (fclose(f) != 0)
@@ -453,7 +462,8 @@ int h_handle_in(CK_OBJECT_HANDLE h, const CK_OBJECT_HANDLE *list, CK_ULONG n)
 
 void h_token_db(char *path, size_t n, CK_SLOT_ID slot)
 {
-	int r = snprintf(path, n, "%s/token-%lu.sqlite", h_store, (unsigned long)slot);
+	int r = snprintf(path, n, "%s/token-%lu.%s", h_store, (unsigned long)slot,
+			 h_store_files() ? "files" : "sqlite");
 
 	assert_true(r > 0 && (size_t)r < n);
 }

@@ -119,6 +119,9 @@ int h_setup_token(void **state);
 int h_teardown(void **state);
 /* Rewrites the conf file with the standard lines plus extra (may be NULL). */
 void h_write_conf(const char *extra);
+/* 1 when the tests run on the files store (IOTOKEN_TEST_STORE=files): the
+ * conf file says `store = files`. */
+int h_store_files(void);
 void h_rmtree(const char *path);
 
 /* Module life cycle. */
@@ -188,7 +191,8 @@ CK_ULONG h_find_label(CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *
 int h_handle_in(CK_OBJECT_HANDLE h, const CK_OBJECT_HANDLE *list, CK_ULONG n);
 
 /* Files. */
-/* The path of the token database of slot: <store>/token-<slot>.sqlite. */
+/* The path of the token of slot: <store>/token-<slot>.sqlite, or the directory
+ * <store>/token-<slot>.files on the files store. */
 void h_token_db(char *path, size_t n, CK_SLOT_ID slot);
 /* Reads a whole file (malloc'd, caller frees); NULL if it cannot be read. */
 unsigned char *h_slurp(const char *path, size_t *len);

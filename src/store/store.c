@@ -1,0 +1,100 @@
+/*
+ * store.h's functions: the backend is chosen by the path at open (a name
+ * ending in STORE_FILES_SUFFIX is a files store), every other call goes to
+ * the functions of the store's backend.
+ */
+#include <string.h>
+
+#include "port/pal.h"
+#include "store/backend.h"
+#include "store/files.h"
+
+static int is_files_path(const char *path)
+{
+	size_t n = strlen(path), ls = strlen(STORE_FILES_SUFFIX);
+
+	return n > ls && strcmp(path + n - ls, STORE_FILES_SUFFIX) == 0;
+}
+
+static CK_RV open_files(const char *path, int create, const store_token *t, store **out)
+{
+	pal_files pal;
+	CK_RV rv;
+
+	rv = pal_posix_open(path, create, &pal);
+	if (rv != CKR_OK)
+		return rv;
+	rv = store_files_open(&pal, create, t, out);
+	if (rv != CKR_OK) {
+		pal.close(pal.ctx);
+		/* A retry of the create starts from nothing. */
+		if (create)
+			pal_posix_remove_dir(path);
+	}
+	return rv;
+}
+
+CK_RV store_open(const char *path, int create, const store_token *t, store **out)
+{
+	*out = NULL;
+	if (create && t == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (is_files_path(path))
+		return open_files(path, create, t, out);
+	return store_sqlite_open(path, create, t, out);
+}
+
+void store_close(store *s)
+{
+	if (s != NULL)
+		s->ops->close(s);
+}
+
+CK_RV store_token_load(store *s, store_token *out)
+{
+	return s->ops->token_load(s, out);
+}
+
+CK_RV store_token_save(store *s, const store_token *t)
+{
+	return s->ops->token_save(s, t);
+}
+
+CK_RV store_pin_save(store *s, int role, const store_pin *p)
+{
+	if (role < 0 || role >= STORE_ROLES)
+		return CKR_ARGUMENTS_BAD;
+	return s->ops->pin_save(s, role, p);
+}
+
+CK_RV store_pin_attempt(store *s, int role, store_pin *out)
+{
+	if (role < 0 || role >= STORE_ROLES)
+		return CKR_ARGUMENTS_BAD;
+	return s->ops->pin_attempt(s, role, out);
+}
+
+CK_RV store_reset(store *s, const store_token *t)
+{
+	return s->ops->reset(s, t);
+}
+
+CK_RV store_object_put(store *s, uint64_t id, const uint8_t *data, size_t len)
+{
+	return s->ops->object_put(s, id, data, len);
+}
+
+CK_RV store_object_delete(store *s, uint64_t id)
+{
+	return s->ops->object_delete(s, id);
+}
+
+CK_RV store_objects_load(store *s, store_object_fn fn, void *ctx)
+{
+	return s->ops->objects_load(s, fn, ctx);
+}
+
+CK_RV store_changed(store *s, int *changed)
+{
+	return s->ops->changed(s, changed);
+}

@@ -1,0 +1,219 @@
+/*
+ * ctgrind-style check (SECURITY.md rows 16 and 38; Monocypher's ctgrind.c):
+ * secrets are marked undefined for valgrind's memcheck, which then reports
+ * every conditional jump, and every memory address, that depends on them.
+ * Run under valgrind (tests/valgrind/run.sh, CI), our code must give no such
+ * report: the PIN check and the tag and checksum comparisons do not branch on
+ * secrets. Run natively, the VALGRIND_* requests do nothing and the program
+ * only checks the results.
+ *
+ * What is secret here:
+ *   - the two inputs of port_ct_equal (src/port/wipe.c), the one compare
+ *     helper (codec record checksums, RSA encoding check);
+ *   - the key given to seal_tmk_unwrap and seal_attr_open (src/store/seal.c):
+ *     AES-256-GCM opening, whose tag comparison OpenSSL does with
+ *     CRYPTO_memcmp;
+ *   - the PIN given to C_Login (src/core/pin.c: PBKDF2, then unwrapping the
+ *     master key; the master key and the private values it opens are then
+ *     undefined too, so object_unseal is covered as well).
+ * The outcome of a comparison is public (a PIN is right or wrong): whoever
+ * acts on it must branch on it. For port_ct_equal the caller's branch is ours
+ * to declassify (VALGRIND_MAKE_MEM_DEFINED on the result below); inside
+ * OpenSSL, the GCM code branches on CRYPTO_memcmp's result, a declassification
+ * valgrind reports in libcrypto. tests/ctgrind/ctgrind.supp suppresses
+ * reports whose innermost frame is in libcrypto, and only those: a report in
+ * our code is never suppressed.
+ *
+ * `ctgrind --self-test` branches on a secret on purpose: the run script checks
+ * that valgrind does report it, so the check cannot pass vacuously.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <valgrind/memcheck.h>
+
+#include "iotoken/pkcs11.h"
+#include "port/port.h"
+#include "store/seal.h"
+
+#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+
+static int failures;
+
+#define CHECK(cond)                                                                               \
+	do {                                                                                      \
+		if (!(cond)) {                                                                    \
+			fprintf(stderr, "ctgrind: %s:%d: check failed: %s\n", __FILE__, __LINE__, \
+				#cond);                                                           \
+			failures++;                                                               \
+		}                                                                                 \
+	} while (0)
+
+static int ct_equal_public(const void *a, const void *b, size_t n)
+{
+	int r = port_ct_equal(a, b, n);
+
+	/* The answer is public; computing it must not branch on a or b. */
+	PUBLIC(&r, sizeof(r));
+	return r;
+}
+
+static void check_ct_equal(void)
+{
+	uint8_t a[64], b[64];
+	size_t n;
+
+	for (n = 0; n < sizeof(a); n++)
+		a[n] = b[n] = (uint8_t)(n * 7 + 1);
+	for (n = 1; n <= sizeof(a); n *= 2) {
+		SECRET(a, sizeof(a));
+		SECRET(b, sizeof(b));
+		CHECK(ct_equal_public(a, b, n) == 1);
+		PUBLIC(a, sizeof(a));
+		PUBLIC(b, sizeof(b));
+		b[n - 1] ^= 0x10;
+		SECRET(a, sizeof(a));
+		SECRET(b, sizeof(b));
+		CHECK(ct_equal_public(a, b, n) == 0);
+		PUBLIC(a, sizeof(a));
+		PUBLIC(b, sizeof(b));
+		b[n - 1] ^= 0x10;
+	}
+}
+
+/* AES-256-GCM opening with a secret key: the master-key unwrap (PIN check)
+ * and a sealed attribute (the per-object key comes from the master key). */
+static void check_seal(void)
+{
+	uint8_t kek[SEAL_KEK_LEN], tmk[SEAL_TMK_LEN], out[SEAL_TMK_LEN];
+	uint8_t wrapped[STORE_WRAPPED_LEN], value[40], sealed[40 + SEAL_OVERHEAD], opened[40];
+	static const uint8_t ac[5] = { 1, 2, 3, 4, 5 };
+	CK_RV rv;
+
+	memset(kek, 0x11, sizeof(kek));
+	memset(tmk, 0x22, sizeof(tmk));
+	memset(value, 0x33, sizeof(value));
+	CHECK(seal_tmk_wrap(kek, STORE_ROLE_USER, tmk, wrapped) == CKR_OK);
+	CHECK(seal_attr(tmk, 7, CKA_VALUE, ac, sizeof(ac), value, sizeof(value), sealed) == CKR_OK);
+
+	/* Right key, then wrong key. */
+	SECRET(kek, sizeof(kek));
+	rv = seal_tmk_unwrap(kek, STORE_ROLE_USER, wrapped, out);
+	CHECK(rv == CKR_OK);
+	PUBLIC(kek, sizeof(kek));
+	PUBLIC(out, sizeof(out));
+	CHECK(memcmp(out, tmk, sizeof(tmk)) == 0);
+	kek[5] ^= 1;
+	SECRET(kek, sizeof(kek));
+	rv = seal_tmk_unwrap(kek, STORE_ROLE_USER, wrapped, out);
+	CHECK(rv == CKR_PIN_INCORRECT);
+	PUBLIC(kek, sizeof(kek));
+
+	SECRET(tmk, sizeof(tmk));
+	rv = seal_attr_open(tmk, 7, CKA_VALUE, ac, sizeof(ac), sealed, sizeof(sealed), opened);
+	CHECK(rv == CKR_OK);
+	PUBLIC(opened, sizeof(opened));
+	CHECK(memcmp(opened, value, sizeof(value)) == 0);
+	/* A tampered tag, with the secret key. */
+	sealed[sizeof(sealed) - 1] ^= 1;
+	rv = seal_attr_open(tmk, 7, CKA_VALUE, ac, sizeof(ac), sealed, sizeof(sealed), opened);
+	CHECK(rv == CKR_DEVICE_ERROR);
+	PUBLIC(tmk, sizeof(tmk));
+}
+
+/* C_Login with the PIN marked secret: PBKDF2, master-key unwrap, and the
+ * opening of a private object with the (then secret) master key. */
+static void check_login(const char *dir)
+{
+	static const char so_pin[] = "so-pin-123456", user_pin[] = "user-pin-4321";
+	CK_FUNCTION_LIST_PTR p11;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_TOKEN, &yes, sizeof(yes) },
+			     { CKA_PRIVATE, &yes, sizeof(yes) },
+			     { CKA_VALUE, (void *)"private value", 13 } };
+	CK_UTF8CHAR label[32], pin[32];
+	CK_SLOT_ID slot = 0;
+	CK_ULONG n = 1;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h;
+	char conf[4096 + 32];
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "%s/iotoken.conf", dir);
+	f = fopen(conf, "w");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "dir = %s/store\npbkdf2_iterations = 1000\n", dir);
+	fclose(f);
+	setenv("IOTOKEN_CONF", conf, 1);
+
+	CHECK(C_GetFunctionList(&p11) == CKR_OK);
+	CHECK(p11->C_Initialize(NULL) == CKR_OK);
+	CHECK(p11->C_GetSlotList(CK_FALSE, &slot, &n) == CKR_OK);
+	memset(label, ' ', sizeof(label));
+	CHECK(p11->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), label) == CKR_OK);
+	CHECK(p11->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) ==
+	      CKR_OK);
+	CHECK(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin)) == CKR_OK);
+	CHECK(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin)) == CKR_OK);
+	CHECK(p11->C_Logout(s) == CKR_OK);
+	CHECK(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin)) == CKR_OK);
+	CHECK(p11->C_CreateObject(s, t, 4, &h) == CKR_OK);
+	CHECK(p11->C_Logout(s) == CKR_OK);
+
+	/* A wrong PIN of the right length, then the right one; the length is
+	 * public (it is given as a number). */
+	memcpy(pin, user_pin, strlen(user_pin));
+	pin[3] ^= 1;
+	SECRET(pin, sizeof(pin));
+	CHECK(p11->C_Login(s, CKU_USER, pin, strlen(user_pin)) == CKR_PIN_INCORRECT);
+	PUBLIC(pin, sizeof(pin));
+	pin[3] ^= 1;
+	SECRET(pin, sizeof(pin));
+	CHECK(p11->C_Login(s, CKU_USER, pin, strlen(user_pin)) == CKR_OK);
+	PUBLIC(pin, sizeof(pin));
+	CHECK(p11->C_Logout(s) == CKR_OK);
+	CHECK(p11->C_Finalize(NULL) == CKR_OK);
+}
+
+/* Branches on a secret: valgrind must report this one. */
+static int self_test(void)
+{
+	volatile uint8_t x = 1;
+	uint8_t y;
+
+	SECRET((void *)&x, 1);
+	y = x;
+	if (y == 1)
+		printf("ctgrind self-test: branched on a secret\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/iotoken-ctgrind-XXXXXX";
+	char cmd[sizeof(dir) + 16];
+
+	if (argc > 1 && strcmp(argv[1], "--self-test") == 0)
+		return self_test();
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	check_ct_equal();
+	check_seal();
+	check_login(dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		failures++;
+	printf("ctgrind: %s (%s)\n", failures ? "FAILED" : "checks passed",
+	       RUNNING_ON_VALGRIND ? "under valgrind" : "natively: valgrind checks not active");
+	return failures ? 1 : 0;
+}
