@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"  --key NAME         private key: label or pkcs11: URI (none: no client certificate)\n"
 		"  --cert NAME        certificate: label or pkcs11: URI (default: the key's CKA_ID)\n"
 		"  --ca FILE          CA certificates for the server (PEM or DER), required\n"
+		"  --ca-mem FILE      the same, read into memory first and passed as a buffer\n"
+		"                     (as firmware with a built-in CA does)\n"
 		"  --servername NAME  name the server's certificate must carry (default: HOST)\n"
 		"  --timeout MS       bound for connect, handshake and each read (default 10000)\n"
 		"  --send TEXT        the line to send (default: \"hello from iotoken\")\n"
@@ -69,6 +71,27 @@ static CK_FUNCTION_LIST_PTR load(const char *path, void **dl)
 		return NULL;
 	}
 	return f;
+}
+
+/* Reads a whole (small) file into a malloc'ed buffer. */
+static unsigned char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (1L << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
+	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		*len = (size_t)n;
+	fclose(f);
+	return buf;
 }
 
 /* Reads until a newline, the end of the stream or the timeout. */
@@ -148,7 +171,8 @@ int main(int argc, char **argv)
 {
 	iot_tls_config cfg = { 0 };
 	const char *module = getenv("IOTOKEN_MODULE"), *text = "hello from iotoken";
-	const char *mqtt = NULL, *target = NULL;
+	const char *mqtt = NULL, *target = NULL, *ca_mem = NULL;
+	unsigned char *ca_buf = NULL;
 	char host[256], err[512];
 	CK_FUNCTION_LIST_PTR f;
 	iot_tls *t = NULL;
@@ -193,6 +217,8 @@ int main(int argc, char **argv)
 			cfg.cert = v;
 		else if (strcmp(a, "--ca") == 0)
 			cfg.ca_file = v;
+		else if (strcmp(a, "--ca-mem") == 0)
+			ca_mem = v;
 		else if (strcmp(a, "--servername") == 0)
 			cfg.server_name = v;
 		else if (strcmp(a, "--timeout") == 0)
@@ -211,9 +237,17 @@ int main(int argc, char **argv)
 	}
 	colon = target ? strrchr(target, ':') : NULL;
 	if (colon == NULL || colon == target || (size_t)(colon - target) >= sizeof(host) ||
-	    colon[1] == '\0' || cfg.ca_file == NULL) {
+	    colon[1] == '\0' || (cfg.ca_file == NULL) == (ca_mem == NULL)) {
 		usage(stderr);
 		return 2;
+	}
+	if (ca_mem != NULL) {
+		ca_buf = read_file(ca_mem, &cfg.ca_len);
+		if (ca_buf == NULL) {
+			fprintf(stderr, "iotoken-connect: cannot read %s\n", ca_mem);
+			return 1;
+		}
+		cfg.ca = ca_buf;
 	}
 	memcpy(host, target, (size_t)(colon - target));
 	host[colon - target] = '\0';
@@ -224,6 +258,7 @@ int main(int argc, char **argv)
 	if (f == NULL) {
 		if (dl != NULL)
 			dlclose(dl);
+		free(ca_buf);
 		return 1;
 	}
 	cfg.p11 = f;
@@ -241,5 +276,6 @@ int main(int argc, char **argv)
 	}
 	f->C_Finalize(NULL);
 	dlclose(dl);
+	free(ca_buf);
 	return status;
 }

@@ -70,6 +70,19 @@ _tls_check_server ec 1.2 ECDSA
 check_roundtrip "key by URI"
 pass "key by pkcs11: URI (token, id, type), certificate by label: connected, verified, round trip"
 
+# The CA certificates as a buffer (PEM, then DER), as firmware with a built-in CA passes them.
+openssl x509 -in "$D/ca.pem" -outform DER -out "$D/ca.der"
+for form in pem der; do
+	tls_server_start 1.2
+	connect_cmd --token "$TLS_TOKEN" --pin "$TLS_PIN" --key client-ec --ca-mem "$D/ca.$form" \
+		--servername localhost --send "$LINE" "127.0.0.1:$TLS_PORT"
+	client "${TLS_CMD[@]}" || tls_fail "CA buffer ($form): iotoken-connect exited non-zero"
+	_tls_server_wait
+	_tls_check_server ec 1.2 ECDSA
+	check_roundtrip "CA buffer ($form)"
+done
+pass "CA certificates passed as a buffer (PEM and DER): server verified, client verified, round trip"
+
 # --- failures ------------------------------------------------------------------------
 # expect_fail <what> <error name> <reason ERE> <iotoken-connect args..>: the example
 # exits 1 and prints "iotoken-connect: <error name>: <reason>" (one line), nothing
@@ -116,6 +129,9 @@ expect_fail "EC key with another EC key's certificate" IOT_TLS_ERR_KEY_MISMATCH 
 	"the certificate's public key is not the private key's" \
 	--token "$TLS_TOKEN" --pin "$TLS_PIN" --key client-ec --cert other-cert --ca "$D/ca.pem" \
 	"127.0.0.1:$CLOSED"
+printf 'not a certificate\n' >"$D/junk.pem"
+expect_fail "CA buffer that is not a certificate" IOT_TLS_ERR_CA "CA certificates \\(buffer\\)" \
+	--token "$TLS_TOKEN" --pin "$TLS_PIN" --key client-ec --ca-mem "$D/junk.pem" "127.0.0.1:$CLOSED"
 expect_fail "no CA certificates file" IOT_TLS_ERR_CA "CA certificates in" \
 	--token "$TLS_TOKEN" --pin "$TLS_PIN" --key client-ec --ca "$D/no-such-ca.pem" "127.0.0.1:$CLOSED"
 expect_fail "nothing listening" IOT_TLS_ERR_CONNECT "connecting to 127.0.0.1 port $CLOSED: Connection refused" \
