@@ -6,6 +6,9 @@
 #ifndef IOTOKEN_API_H
 #define IOTOKEN_API_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/module.h"
 
 #define IOT_EXPORT __attribute__((visibility("default")))
@@ -20,6 +23,16 @@ CK_RV api_enter_session(CK_SESSION_HANDLE h, session **out) IOT_MUST_CHECK;
 CK_RV api_check_access(const session *s, const object *obj) IOT_MUST_CHECK;
 /* Stores (token objects) and then publishes a new object: *out its handle. */
 CK_RV api_publish(session *s, object *obj, CK_OBJECT_HANDLE *out) IOT_MUST_CHECK;
+
+/* A length no buffer at p can have: longer than any object (PTRDIFF_MAX)
+ * or running past the end of the address space. The module reads what the
+ * caller says it gave, so these are the lengths it can refuse
+ * (CKR_ARGUMENTS_BAD) before reading (tests/api/test_badinput.c). */
+static inline int api_impossible_len(const void *p, CK_ULONG n)
+{
+	return n > (CK_ULONG)PTRDIFF_MAX ||
+	       (p != NULL && n > (CK_ULONG)(UINTPTR_MAX - (uintptr_t)p));
+}
 
 /* Copies a string into a blank-padded fixed field, as CK_INFO wants. */
 void api_pad(CK_UTF8CHAR *dst, size_t n, const char *src);

@@ -4,7 +4,7 @@
 IOT_EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 			       CK_OBJECT_HANDLE hKey)
 {
-	return ops_init(hSession, pMechanism, hKey, 1, CKF_ENCRYPT);
+	return ops_init(hSession, pMechanism, hKey, CKR_KEY_HANDLE_INVALID, CKF_ENCRYPT);
 }
 
 IOT_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
@@ -38,7 +38,7 @@ IOT_EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEnc
 IOT_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 			       CK_OBJECT_HANDLE hKey)
 {
-	return ops_init(hSession, pMechanism, hKey, 1, CKF_DECRYPT);
+	return ops_init(hSession, pMechanism, hKey, CKR_KEY_HANDLE_INVALID, CKF_DECRYPT);
 }
 
 IOT_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData,

@@ -1,6 +1,8 @@
 /* General-purpose functions (v2.40 section 5.4) and the function list. */
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "crypto/crypto.h"
@@ -18,6 +20,17 @@ static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
  * the parent's memory as lost. */
 static struct module orphaned __attribute__((used));
 
+/* Calls between the start of api_enter and the end of api_leave. C_Finalize
+ * waits for them to leave before it frees the lock and the state they use: a
+ * call that found the module live may still be waiting for the lock when
+ * another thread finalizes (SECURITY.md row 6; tests/api/test_threads_stress.c
+ * hung on the freed mutex before this). Calls arriving later see `initialized`
+ * clear (both sides use sequentially consistent atomics, so one of them sees
+ * the other) and read nothing else. */
+static atomic_long inside;
+/* The fork generation `inside` counts for (under init_lock). */
+static unsigned long inside_generation;
+
 static int live(void)
 {
 	return atomic_load(&module.initialized) && module.fork_generation == port_fork_generation();
@@ -25,8 +38,11 @@ static int live(void)
 
 CK_RV api_enter(void)
 {
-	if (!live())
+	atomic_fetch_add(&inside, 1);
+	if (!live()) {
+		atomic_fetch_sub(&inside, 1);
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
 	port_mutex_lock(module.lock);
 	return CKR_OK;
 }
@@ -34,6 +50,7 @@ CK_RV api_enter(void)
 void api_leave(void)
 {
 	port_mutex_unlock(module.lock);
+	atomic_fetch_sub(&inside, 1);
 }
 
 CK_RV api_enter_session(CK_SESSION_HANDLE h, session **out)
@@ -89,6 +106,13 @@ IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		goto out;
 	}
+	if (inside_generation != port_fork_generation()) {
+		/* A forked child: threads of the parent that were inside a
+		 * call (even one refused as not initialized) do not exist
+		 * here, and C_Finalize must not wait for them. */
+		atomic_store(&inside, 0);
+		inside_generation = port_fork_generation();
+	}
 	if (atomic_load(&module.initialized)) {
 		/* A forked child starting over. */
 		orphaned = module;
@@ -131,8 +155,15 @@ IOT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	port_mutex_lock(module.lock);
 	atomic_store(&module.initialized, 0);
+	/* New calls are refused from here on; the ones already inside finish
+	 * first (a long one: RSA key generation under the lock). */
+	while (atomic_load(&inside) > 0) {
+		struct timespec ts = { 0, 100000 };
+
+		nanosleep(&ts, NULL);
+	}
+	port_mutex_lock(module.lock);
 	for (t = module.tokens; t != NULL; t = t->next)
 		session_close_all(t);
 	/* Closing the tokens logs out and wipes every key and cached value. */
@@ -142,7 +173,11 @@ IOT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	config_free(&module.cfg);
 	port_mutex_unlock(module.lock);
 	port_mutex_destroy(module.lock);
-	memset(&module, 0, sizeof(module));
+	/* All but `initialized`, which late callers still read (a plain write
+	 * over it would race with their atomic load). */
+	_Static_assert(offsetof(struct module, initialized) == 0, "initialized comes first");
+	memset((char *)&module + offsetof(struct module, fork_generation), 0,
+	       sizeof(module) - offsetof(struct module, fork_generation));
 out:
 	pthread_mutex_unlock(&init_lock);
 	return rv;

@@ -2,9 +2,13 @@
 #include "api/ops.h"
 #include "core/keyobj.h"
 
+/* As in object.c: a count past the cap is refused before any entry is read
+ * (C_GenerateKeyPair looked for CKA_ID in all 2^40 entries of a 2-entry
+ * template; tests/api/test_badinput.c). */
 static CK_RV check_template(const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 {
-	return tmpl == NULL && count > 0 ? CKR_ARGUMENTS_BAD : CKR_OK;
+	return (tmpl == NULL && count > 0) || count > ATTR_MAX_TEMPLATE ? CKR_ARGUMENTS_BAD
+									: CKR_OK;
 }
 
 IOT_EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -13,7 +17,7 @@ IOT_EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMec
 {
 	if (check_template(pTemplate, ulCount) != CKR_OK || phKey == NULL)
 		return api_enter_checked_args(hSession);
-	return ops_init(hSession, pMechanism, OP_NO_KEY, 0, CKF_GENERATE);
+	return ops_init(hSession, pMechanism, OP_NO_KEY, CKR_OK, CKF_GENERATE);
 }
 
 IOT_EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -86,7 +90,8 @@ IOT_EXPORT CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechani
 	(void)pWrappedKey;
 	if (pulWrappedKeyLen == NULL)
 		return api_enter_checked_args(hSession);
-	return ops_init(hSession, pMechanism, hWrappingKey, 1, CKF_WRAP);
+	return ops_init(hSession, pMechanism, hWrappingKey, CKR_WRAPPING_KEY_HANDLE_INVALID,
+			CKF_WRAP);
 }
 
 IOT_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -97,7 +102,8 @@ IOT_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMecha
 	if ((pWrappedKey == NULL && ulWrappedKeyLen > 0) ||
 	    check_template(pTemplate, ulAttributeCount) != CKR_OK || phKey == NULL)
 		return api_enter_checked_args(hSession);
-	return ops_init(hSession, pMechanism, hUnwrappingKey, 1, CKF_UNWRAP);
+	return ops_init(hSession, pMechanism, hUnwrappingKey, CKR_UNWRAPPING_KEY_HANDLE_INVALID,
+			CKF_UNWRAP);
 }
 
 IOT_EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -106,5 +112,5 @@ IOT_EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMecha
 {
 	if (check_template(pTemplate, ulAttributeCount) != CKR_OK || phKey == NULL)
 		return api_enter_checked_args(hSession);
-	return ops_init(hSession, pMechanism, hBaseKey, 1, CKF_DERIVE);
+	return ops_init(hSession, pMechanism, hBaseKey, CKR_KEY_HANDLE_INVALID, CKF_DERIVE);
 }

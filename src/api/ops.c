@@ -4,7 +4,7 @@
 #include "api/ops.h"
 #include "core/mech.h"
 
-CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, int uses_key,
+CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, CK_RV bad_key,
 	       CK_FLAGS usage)
 {
 	const mech_row *row;
@@ -16,8 +16,8 @@ CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
 		return rv;
 	if (mech == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
-	} else if (uses_key && session_object(s, key, &obj) != CKR_OK) {
-		rv = CKR_KEY_HANDLE_INVALID;
+	} else if (bad_key != CKR_OK && session_object(s, key, &obj) != CKR_OK) {
+		rv = bad_key;
 	} else {
 		/* No row offers encryption, recovery, wrapping, derivation or
 		 * secret-key generation, so every mechanism is invalid here. A
@@ -116,7 +116,9 @@ CK_RV ops_update(CK_SESSION_HANDLE h, enum op_kind kind, const uint8_t *part, CK
 	} else {
 		/* v2.40 5.11: "A call to C_SignUpdate which results in an error
 		 * terminates the current signature operation." */
-		rv = part == NULL && len > 0 ? CKR_ARGUMENTS_BAD : op_update(o, part, len);
+		rv = (part == NULL && len > 0) || api_impossible_len(part, len)
+			     ? CKR_ARGUMENTS_BAD
+			     : op_update(o, part, len);
 		if (rv != CKR_OK)
 			op_end(o);
 	}
@@ -134,7 +136,7 @@ static int output_ready(op *o, int single, const void *data, CK_ULONG datalen, C
 			CK_ULONG_PTR outlen, size_t need, CK_RV *rv)
 {
 	*rv = CKR_OK;
-	if (outlen == NULL || (data == NULL && datalen > 0)) {
+	if (outlen == NULL || (data == NULL && datalen > 0) || api_impossible_len(data, datalen)) {
 		op_end(o);
 		*rv = CKR_ARGUMENTS_BAD;
 	} else if (single && o->multipart) {
@@ -215,7 +217,8 @@ CK_RV ops_verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int singl
 		return rv;
 	if (!s->verify.active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if ((data == NULL && n > 0) || (sig == NULL && siglen > 0)) {
+	} else if ((data == NULL && n > 0) || (sig == NULL && siglen > 0) ||
+		   api_impossible_len(data, n)) {
 		op_end(&s->verify);
 		rv = CKR_ARGUMENTS_BAD;
 	} else if (single && s->verify.multipart) {

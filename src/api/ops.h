@@ -11,9 +11,11 @@
 #define OP_NO_KEY ((CK_OBJECT_HANDLE)0)
 
 /* An *Init call: checks in the order session, arguments, key handle
- * (CKR_KEY_HANDLE_INVALID), mechanism (CKR_MECHANISM_INVALID unless the
+ * (bad_key: CKR_KEY_HANDLE_INVALID, or CKR_WRAPPING_KEY_HANDLE_INVALID /
+ * CKR_UNWRAPPING_KEY_HANDLE_INVALID as v2.40 gives for those keys; CKR_OK
+ * for a call without a key), mechanism (CKR_MECHANISM_INVALID unless the
  * table offers it with the usage flag). */
-CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, int uses_key,
+CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, CK_RV bad_key,
 	       CK_FLAGS usage) IOT_MUST_CHECK;
 
 /* A call that continues an operation of a kind no mechanism can start yet. */

@@ -24,7 +24,8 @@ IOT_EXPORT CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pRando
 
 	if (rv != CKR_OK)
 		return rv;
-	if (pRandomData == NULL && ulRandomLen > 0)
+	if ((pRandomData == NULL && ulRandomLen > 0) ||
+	    api_impossible_len(pRandomData, ulRandomLen))
 		rv = CKR_ARGUMENTS_BAD;
 	else if (ulRandomLen > 0)
 		/* crypto_random takes any size_t: no truncation of lengths

@@ -28,7 +28,7 @@ IOT_EXPORT CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 IOT_EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 				   CK_OBJECT_HANDLE hKey)
 {
-	return ops_init(hSession, pMechanism, hKey, 1, CKF_SIGN_RECOVER);
+	return ops_init(hSession, pMechanism, hKey, CKR_KEY_HANDLE_INVALID, CKF_SIGN_RECOVER);
 }
 
 IOT_EXPORT CK_RV C_SignRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,

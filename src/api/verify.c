@@ -27,7 +27,7 @@ IOT_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignatur
 IOT_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 				     CK_OBJECT_HANDLE hKey)
 {
-	return ops_init(hSession, pMechanism, hKey, 1, CKF_VERIFY_RECOVER);
+	return ops_init(hSession, pMechanism, hKey, CKR_KEY_HANDLE_INVALID, CKF_VERIFY_RECOVER);
 }
 
 IOT_EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,

@@ -1,5 +1,24 @@
 /* Handle tables (see module.h): O(1) lookup, generations against reuse. */
+#include <limits.h>
+
 #include "core/module.h"
+
+#if ULONG_MAX > 0xffffffffUL
+/* With a 64-bit CK_ULONG every handle takes the next value of one process-
+ * wide generation counter (40 bits: a trillion handles): no handle value is
+ * ever issued twice, across the session and object tables and across
+ * C_Finalize + C_Initialize, so a handle kept from before is never valid
+ * again. Called under the module lock. */
+static CK_ULONG last_generation;
+#define GENERATION_MAX (((CK_ULONG)-1 >> HANDLE_INDEX_BITS) - 1)
+/* After 2^40 handles the counter starts again at 1. */
+#define NEXT_GENERATION(slot) \
+	(last_generation = last_generation >= GENERATION_MAX ? 1 : last_generation + 1)
+#else
+/* 32-bit CK_ULONG: 8 bits of generation, counted per slot (a slot is
+ * retired before its generation wraps, see handle_release). */
+#define NEXT_GENERATION(slot) ((slot)->generation + 1)
+#endif
 
 CK_RV handle_add(handle_table *t, void *ptr, CK_ULONG *out)
 {
@@ -29,7 +48,7 @@ CK_RV handle_add(handle_table *t, void *ptr, CK_ULONG *out)
 		t->slots[i].generation = 0;
 	}
 	t->slots[i].ptr = ptr;
-	t->slots[i].generation++;
+	t->slots[i].generation = NEXT_GENERATION(&t->slots[i]);
 	/* Generations run from 1, so no handle is ever 0 (CK_INVALID_HANDLE).
 	 * On wrap-around a slot is retired rather than reused. */
 	*out = (t->slots[i].generation << HANDLE_INDEX_BITS) | (CK_ULONG)(i + 1);

@@ -310,6 +310,36 @@ static void test_handles_not_reused(void **state)
 	assert_int_equal(h_state(anchor), CKS_RO_PUBLIC_SESSION);
 }
 
+/* Handles are never issued twice: not after C_Finalize + C_Initialize (a
+ * handle an application kept names nothing, rather than a new session or
+ * object), and never the same value for a session and an object. */
+static void test_handles_unique_across_initialize(void **state)
+{
+	CK_SESSION_HANDLE old_s = h_open(h_slot, 1), s;
+	CK_OBJECT_HANDLE old_o = h_data(old_s, "kept", CK_TRUE, CK_FALSE), o;
+	CK_OBJECT_HANDLE old_so = h_data(old_s, "session obj", CK_FALSE, CK_FALSE), so;
+	CK_SESSION_INFO si;
+	CK_ULONG len = 0;
+
+	(void)state;
+	assert_true(old_s != old_o && old_s != old_so);
+	assert_ok(p11->C_Finalize(NULL));
+	h_initialize();
+	s = h_open(h_slot, 1);
+	so = h_data(s, "session obj", CK_FALSE, CK_FALSE);
+	o = h_data(s, "new", CK_TRUE, CK_FALSE);
+	assert_true(s != old_s && s != old_o && s != old_so);
+	assert_true(o != old_o && o != old_so && o != old_s && o != s);
+	assert_true(so != old_so && so != old_o && so != s);
+	assert_rv(p11->C_GetSessionInfo(old_s, &si), CKR_SESSION_HANDLE_INVALID);
+	assert_rv(p11->C_GetObjectSize(s, old_so, &len), CKR_OBJECT_HANDLE_INVALID);
+	/* The token object "kept" is loaded again, under a new handle. */
+	assert_rv(p11->C_GetObjectSize(s, old_o, &len), CKR_OBJECT_HANDLE_INVALID);
+	/* A session handle is not an object handle, and the other way round. */
+	assert_rv(p11->C_GetObjectSize(s, s, &len), CKR_OBJECT_HANDLE_INVALID);
+	assert_rv(p11->C_GetSessionInfo(o, &si), CKR_SESSION_HANDLE_INVALID);
+}
+
 static void test_close_all_sessions(void **state)
 {
 	CK_SLOT_ID other;
@@ -374,6 +404,8 @@ int main(int argc, char **argv)
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_closed_handle, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_handles_not_reused, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_handles_unique_across_initialize,
+						h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_close_all_sessions, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_logins_per_token, h_setup_token, h_teardown),
 	};
