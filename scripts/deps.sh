@@ -18,7 +18,7 @@ PACKAGES=(
 	golang-go golang-github-thalesignite-crypto11-dev # tests/integration/test_go.sh (GOPATH mode)
 	gnuplot-nox # bench/plot.sh: the benchmark chart
 	softhsm2 # tests/integration/test_cli_softhsm.sh (gnutls-bin: also test_cli.sh)
-	libmbedtls-dev # the TLS helper (tls/, IOTOKEN_TLS) and its example iotoken-connect
+	libmbedtls-dev # the TLS helper (tls/, IOTOKEN_TLS), iotoken-connect; -DIOTOKEN_CRYPTO=mbedtls
 	mosquitto mosquitto-clients # tests/integration/test_tls_helper_mqtt.sh (broker, mosquitto_pub)
 	valgrind # tests/integration/test_tls_helper_valgrind.sh; tests/valgrind/run.sh, ctgrind
 )

@@ -1,0 +1,284 @@
+/* EC keys on the NIST prime curves P-256, P-384 and P-521 (mbedTLS). */
+#include <string.h>
+
+#include "crypto/mbedtls_key.h"
+
+/* clang-format off */
+static const struct curve {
+	mbedtls_ecp_group_id id;
+	size_t size, bits;
+	uint8_t oid[10];
+	size_t oid_len;
+	uint8_t order[66]; /* the first size bytes */
+} curves[CURVE_COUNT] = {
+	[CURVE_P256] = { MBEDTLS_ECP_DP_SECP256R1, 32, 256,
+		/* 1.2.840.10045.3.1.7 */
+		{ 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, 10,
+		{ 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+		  0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51 } },
+	[CURVE_P384] = { MBEDTLS_ECP_DP_SECP384R1, 48, 384,
+		/* 1.3.132.0.34 */
+		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 }, 7,
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a, 0x0d, 0xb2,
+		  0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73 } },
+	[CURVE_P521] = { MBEDTLS_ECP_DP_SECP521R1, 66, 521,
+		/* 1.3.132.0.35 */
+		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 }, 7,
+		{ 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfa, 0x51, 0x86,
+		  0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b, 0x7f, 0xcc, 0x01, 0x48, 0xf7, 0x09,
+		  0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f,
+		  0xb7, 0x1e, 0x91, 0x38, 0x64, 0x09 } },
+};
+/* clang-format on */
+
+static int known(enum crypto_curve c)
+{
+	return (unsigned)c < CURVE_COUNT;
+}
+
+size_t crypto_ec_size(enum crypto_curve c)
+{
+	return known(c) ? curves[c].size : 0;
+}
+
+size_t crypto_ec_bits(enum crypto_curve c)
+{
+	return known(c) ? curves[c].bits : 0;
+}
+
+mbedtls_ecp_group_id crypto_mbed_ec_group(enum crypto_curve c)
+{
+	return known(c) ? curves[c].id : MBEDTLS_ECP_DP_NONE;
+}
+
+const uint8_t *crypto_mbed_ec_order(enum crypto_curve c)
+{
+	return known(c) ? curves[c].order : NULL;
+}
+
+const uint8_t *crypto_ec_params(enum crypto_curve c, size_t *len)
+{
+	if (!known(c)) {
+		*len = 0;
+		return NULL;
+	}
+	*len = curves[c].oid_len;
+	return curves[c].oid;
+}
+
+/*
+ * CKA_EC_PARAMS is "DER-encoding of an ANSI X9.62 Parameters value" (v2.40
+ * mechanisms 2.3.3), a CHOICE of ecParameters, namedCurve or implicitlyCA.
+ * Only namedCurve is taken: one OBJECT IDENTIFIER and nothing after it.
+ * (The same checks as the OpenSSL backend's, which has its own copy.)
+ */
+CK_RV crypto_ec_curve(const uint8_t *params, size_t len, enum crypto_curve *out)
+{
+	size_t hdr, body, i;
+
+	if (params == NULL || len < 3 || params[0] != 0x06)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* X.690 10.1: "The definite form of length encoding shall be used,
+	 * encoded in the minimum number of octets." */
+	if (params[1] < 0x80) {
+		hdr = 2;
+		body = params[1];
+	} else if (params[1] == 0x81 && len > 3 && params[2] >= 0x80) {
+		hdr = 3;
+		body = params[2];
+	} else {
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (body == 0 || len - hdr != body)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* X.690 8.19.2: each subidentifier is base 128 with bit 8 set on all
+	 * but its last octet, and "the leading octet of the subidentifier
+	 * shall not have the value 80 (hex)". */
+	if (params[len - 1] & 0x80)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	for (i = hdr; i < len; i++)
+		if (params[i] == 0x80 && (i == hdr || !(params[i - 1] & 0x80)))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	for (i = 0; i < CURVE_COUNT; i++) {
+		if (len == curves[i].oid_len && memcmp(params, curves[i].oid, len) == 0) {
+			*out = (enum crypto_curve)i;
+			return CKR_OK;
+		}
+	}
+	return CKR_CURVE_NOT_SUPPORTED;
+}
+
+/* An mbedTLS refusal of key material: the material is invalid, unless
+ * memory ran out. */
+static CK_RV invalid(int ret)
+{
+	CK_RV rv = crypto_mbed_error(ret);
+
+	return rv == CKR_HOST_MEMORY ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
+/* k (allocated) finished and handed out, or freed. */
+static CK_RV done(crypto_key *k, CK_RV rv, crypto_key **out)
+{
+	if (rv == CKR_OK)
+		rv = crypto_mbed_key_finish(k);
+	if (rv != CKR_OK) {
+		crypto_key_unref(k);
+		return rv;
+	}
+	*out = k;
+	return CKR_OK;
+}
+
+CK_RV crypto_ec_public(enum crypto_curve c, const uint8_t *point, size_t len, crypto_key **out)
+{
+	mbedtls_ecp_group grp;
+	crypto_key *k = NULL;
+	CK_RV rv;
+	int ret;
+
+	if (!known(c))
+		return CKR_CURVE_NOT_SUPPORTED;
+	/* Uncompressed only (SEC 1 2.3.3): 04 || X || Y. The lone 00 of the
+	 * point at infinity and the compressed and hybrid forms are refused
+	 * here by their first byte or their length. */
+	if (point == NULL || len != 1 + 2 * curves[c].size || point[0] != 0x04)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	rv = crypto_mbed_key_alloc(KEY_EC, 0, c, &k);
+	if (rv != CKR_OK)
+		return rv;
+	mbedtls_ecp_group_init(&grp);
+	ret = mbedtls_ecp_group_load(&grp, curves[c].id);
+	if (ret != 0) {
+		rv = crypto_mbed_error(ret);
+		goto out;
+	}
+	/*
+	 * SP 800-56A rev. 3 5.6.2.3.4 (partial public-key validation): the
+	 * coordinates are field elements (< p) and satisfy the curve equation
+	 * (mbedtls_ecp_check_pubkey); the point at infinity cannot be written
+	 * uncompressed. For these curves (cofactor 1) that is full validation.
+	 */
+	ret = mbedtls_ecp_point_read_binary(&grp, &k->q, point, len);
+	if (ret == 0)
+		ret = mbedtls_ecp_check_pubkey(&grp, &k->q);
+	if (ret != 0)
+		rv = invalid(ret);
+out:
+	mbedtls_ecp_group_free(&grp);
+	return done(k, rv, out);
+}
+
+CK_RV crypto_ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypto_key **out)
+{
+	mbedtls_ecp_group grp;
+	crypto_key *k = NULL;
+	CK_RV rv;
+	int ret;
+
+	if (!known(c))
+		return CKR_CURVE_NOT_SUPPORTED;
+	if (d == NULL)
+		len = 0;
+	/* Leading zeros are allowed (a stored CKA_VALUE is often padded to
+	 * the field size); what remains must fit the order. */
+	d = crypto_mbed_strip(d, &len);
+	if (len == 0 || len > curves[c].size)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	rv = crypto_mbed_key_alloc(KEY_EC, 1, c, &k);
+	if (rv != CKR_OK)
+		return rv;
+	mbedtls_ecp_group_init(&grp);
+	ret = mbedtls_ecp_group_load(&grp, curves[c].id);
+	if (ret == 0)
+		ret = mbedtls_mpi_read_binary(&k->d, d, len);
+	if (ret != 0) {
+		rv = crypto_mbed_error(ret);
+		goto out;
+	}
+	/* SEC 1 3.2.1: the private key is an integer d in [1, n-1]. */
+	ret = mbedtls_ecp_check_privkey(&grp, &k->d);
+	if (ret != 0) {
+		rv = invalid(ret);
+		goto out;
+	}
+	/* Q = d*G, with the DRBG for the projective-coordinate blinding of
+	 * mbedTLS's constant-time comb multiplication. */
+	ret = mbedtls_ecp_mul(&grp, &k->q, &k->d, &grp.G, crypto_mbed_rng, NULL);
+	if (ret != 0)
+		rv = crypto_mbed_error(ret);
+out:
+	mbedtls_ecp_group_free(&grp);
+	return done(k, rv, out);
+}
+
+CK_RV crypto_ec_generate(enum crypto_curve c, crypto_key **out)
+{
+	mbedtls_ecp_group grp;
+	crypto_key *k = NULL;
+	CK_RV rv;
+	int ret;
+
+	if (!known(c))
+		return CKR_CURVE_NOT_SUPPORTED;
+	rv = crypto_mbed_key_alloc(KEY_EC, 1, c, &k);
+	if (rv != CKR_OK)
+		return rv;
+	mbedtls_ecp_group_init(&grp);
+	/* d uniform in [1, n-1] by rejection sampling, Q = d*G. */
+	ret = mbedtls_ecp_group_load(&grp, curves[c].id);
+	if (ret == 0)
+		ret = mbedtls_ecp_gen_keypair(&grp, &k->d, &k->q, crypto_mbed_rng, NULL);
+	if (ret != 0)
+		rv = crypto_mbed_error(ret);
+	mbedtls_ecp_group_free(&grp);
+	return done(k, rv, out);
+}
+
+CK_RV crypto_ec_point(const crypto_key *k, uint8_t *out, size_t *len)
+{
+	if (k->kind != KEY_EC)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (out == NULL) {
+		*len = k->publen;
+		return CKR_OK;
+	}
+	if (*len < k->publen) {
+		*len = k->publen;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	memcpy(out, k->pub, k->publen);
+	*len = k->publen;
+	return CKR_OK;
+}
+
+CK_RV crypto_ec_scalar(const crypto_key *k, uint8_t *out, size_t *len)
+{
+	const size_t size = crypto_ec_size(k->curve);
+	int ret;
+
+	if (k->kind != KEY_EC || !k->priv)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (out == NULL || *len < size) {
+		*len = size;
+		return out == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
+	}
+	ret = mbedtls_mpi_write_binary(&k->d, out, size);
+	if (ret != 0)
+		return crypto_mbed_error(ret);
+	*len = size;
+	return CKR_OK;
+}
+
+CK_RV crypto_key_curve(const crypto_key *k, enum crypto_curve *out)
+{
+	if (k->kind != KEY_EC)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	*out = k->curve;
+	return CKR_OK;
+}

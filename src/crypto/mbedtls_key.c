@@ -1,0 +1,258 @@
+/* crypto_key on mbedTLS: allocation, the reference count, the cached public
+ * value, the SubjectPublicKeyInfo, and helpers the other mbedtls_*.c files
+ * share. */
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/cipher.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509.h>
+
+#include "crypto/mbedtls_key.h"
+
+CK_RV crypto_mbed_error(int ret)
+{
+	/* mbedTLS error codes are a high-level part (bits 7-14) plus a
+	 * low-level part (bits 0-6) of the module that failed underneath. */
+	unsigned int e = ret < 0 ? (unsigned int)-ret : 0u;
+	unsigned int low = e & 0x7fu, high = e & 0x7f80u;
+
+	if (low == (unsigned int)-MBEDTLS_ERR_MPI_ALLOC_FAILED ||
+	    low == (unsigned int)-MBEDTLS_ERR_ASN1_ALLOC_FAILED)
+		return CKR_HOST_MEMORY;
+	switch (high) {
+	case (unsigned int)-MBEDTLS_ERR_ECP_ALLOC_FAILED:
+	case (unsigned int)-MBEDTLS_ERR_MD_ALLOC_FAILED:
+	case (unsigned int)-MBEDTLS_ERR_PK_ALLOC_FAILED:
+	case (unsigned int)-MBEDTLS_ERR_CIPHER_ALLOC_FAILED:
+	case (unsigned int)-MBEDTLS_ERR_X509_ALLOC_FAILED:
+		return CKR_HOST_MEMORY;
+	default:
+		return CKR_FUNCTION_FAILED;
+	}
+}
+
+const uint8_t *crypto_mbed_strip(const uint8_t *p, size_t *len)
+{
+	while (*len > 0 && p[0] == 0) {
+		p++;
+		(*len)--;
+	}
+	return p;
+}
+
+size_t crypto_mbed_der_len(uint8_t *out, size_t n)
+{
+	if (n < 0x80) {
+		out[0] = (uint8_t)n;
+		return 1;
+	}
+	if (n < 0x100) {
+		out[0] = 0x81;
+		out[1] = (uint8_t)n;
+		return 2;
+	}
+	out[0] = 0x82;
+	out[1] = (uint8_t)(n >> 8);
+	out[2] = (uint8_t)n;
+	return 3;
+}
+
+CK_RV crypto_mbed_key_alloc(enum key_kind kind, int priv, enum crypto_curve c, crypto_key **out)
+{
+	crypto_key *k = port_calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		return CKR_HOST_MEMORY;
+	atomic_init(&k->refs, 1);
+	k->kind = kind;
+	k->priv = priv;
+	k->curve = c;
+	mbedtls_ecp_point_init(&k->q);
+	mbedtls_mpi_init(&k->d);
+	MBED_RSA_INIT(&k->rsa);
+	*out = k;
+	return CKR_OK;
+}
+
+static CK_RV cache_ec_point(crypto_key *k)
+{
+	size_t want = 1 + 2 * crypto_ec_size(k->curve), len = 0;
+	mbedtls_ecp_group grp;
+	int ret;
+
+	k->bits = crypto_ec_bits(k->curve);
+	k->pub = port_malloc(want);
+	if (k->pub == NULL)
+		return CKR_HOST_MEMORY;
+	k->publen = want;
+	mbedtls_ecp_group_init(&grp);
+	ret = mbedtls_ecp_group_load(&grp, crypto_mbed_ec_group(k->curve));
+	if (ret == 0)
+		ret = mbedtls_ecp_point_write_binary(&grp, &k->q, MBEDTLS_ECP_PF_UNCOMPRESSED, &len,
+						     k->pub, want);
+	mbedtls_ecp_group_free(&grp);
+	if (ret != 0)
+		return crypto_mbed_error(ret);
+	if (len != want || k->pub[0] != 0x04)
+		return CKR_FUNCTION_FAILED;
+	return CKR_OK;
+}
+
+static CK_RV cache_modulus(crypto_key *k)
+{
+	mbedtls_mpi n;
+	int ret;
+
+	mbedtls_mpi_init(&n);
+	ret = mbedtls_rsa_export(&k->rsa, &n, NULL, NULL, NULL, NULL);
+	if (ret != 0) {
+		mbedtls_mpi_free(&n);
+		return crypto_mbed_error(ret);
+	}
+	k->bits = mbedtls_mpi_bitlen(&n);
+	k->publen = (k->bits + 7) / 8;
+	k->pub = port_malloc(k->publen);
+	if (k->pub == NULL) {
+		mbedtls_mpi_free(&n);
+		return CKR_HOST_MEMORY;
+	}
+	ret = mbedtls_mpi_write_binary(&n, k->pub, k->publen);
+	mbedtls_mpi_free(&n);
+	if (ret != 0)
+		return crypto_mbed_error(ret);
+	/* mbedtls_rsa_public and _private work on exactly this many bytes. */
+	return mbedtls_rsa_get_len(&k->rsa) == k->publen ? CKR_OK : CKR_FUNCTION_FAILED;
+}
+
+CK_RV crypto_mbed_key_finish(crypto_key *k)
+{
+	return k->kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
+}
+
+crypto_key *crypto_key_ref(crypto_key *k)
+{
+	if (k != NULL)
+		atomic_fetch_add_explicit(&k->refs, 1, memory_order_relaxed);
+	return k;
+}
+
+void crypto_key_unref(crypto_key *k)
+{
+	if (k == NULL)
+		return;
+	/* Release: this thread's uses happen before the free; acquire: the
+	 * thread that frees sees every other thread's uses. */
+	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	/* The mbedTLS free functions zeroize the limbs before freeing them
+	 * (mbedtls_mpi_free), for every part of the RSA context too. */
+	mbedtls_mpi_free(&k->d);
+	mbedtls_ecp_point_free(&k->q);
+	mbedtls_rsa_free(&k->rsa);
+	port_free(k->pub);
+	port_free_secret(k, sizeof(*k));
+}
+
+int crypto_key_is_private(const crypto_key *k)
+{
+	return k != NULL && k->priv;
+}
+
+size_t crypto_key_bits(const crypto_key *k)
+{
+	return k != NULL ? k->bits : 0;
+}
+
+/*
+ * The SubjectPublicKeyInfo of an EC key written directly (RFC 5480 2.1):
+ * SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve }, BIT STRING point },
+ * as the OpenSSL backend does; mbedtls_pk would need the key's group and
+ * point in an mbedtls_ecp_keypair, whose members 3.x makes private.
+ */
+static CK_RV ec_spki(const crypto_key *k, uint8_t **der, size_t *len)
+{
+	static const uint8_t ec_public_key[] = { 0x06, 0x07, 0x2a, 0x86, 0x48,
+						 0xce, 0x3d, 0x02, 0x01 };
+	size_t plen, alg, bits, total, n = 0;
+	const uint8_t *params = crypto_ec_params(k->curve, &plen);
+	uint8_t hdr[4], *buf;
+
+	if (params == NULL)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	alg = sizeof(ec_public_key) + plen;
+	bits = 1 + k->publen;
+	total = 1 + crypto_mbed_der_len(hdr, alg) + alg + 1 + crypto_mbed_der_len(hdr, bits) + bits;
+	buf = port_malloc(1 + crypto_mbed_der_len(hdr, total) + total);
+	if (buf == NULL)
+		return CKR_HOST_MEMORY;
+	buf[n++] = 0x30;
+	n += crypto_mbed_der_len(buf + n, total);
+	buf[n++] = 0x30;
+	n += crypto_mbed_der_len(buf + n, alg);
+	memcpy(buf + n, ec_public_key, sizeof(ec_public_key));
+	n += sizeof(ec_public_key);
+	memcpy(buf + n, params, plen);
+	n += plen;
+	buf[n++] = 0x03;
+	n += crypto_mbed_der_len(buf + n, bits);
+	buf[n++] = 0x00; /* no unused bits */
+	memcpy(buf + n, k->pub, k->publen);
+	n += k->publen;
+	*der = buf;
+	*len = n;
+	return CKR_OK;
+}
+
+/* RSA: mbedtls_pk_write_pubkey_der on a public copy (N and E only). */
+static CK_RV rsa_spki(const crypto_key *k, uint8_t **der, size_t *len)
+{
+	/* Both INTEGERs are at most the modulus long, plus headers. */
+	size_t room = 2 * k->publen + 64;
+	mbedtls_pk_context pk;
+	mbedtls_mpi n, e;
+	uint8_t *tmp = NULL;
+	CK_RV rv = CKR_OK;
+	int ret;
+
+	mbedtls_pk_init(&pk);
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&e);
+	tmp = port_malloc(room);
+	if (tmp == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	ret = mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
+	if (ret == 0)
+		ret = mbedtls_rsa_export(&k->rsa, &n, NULL, NULL, NULL, &e);
+	if (ret == 0)
+		ret = mbedtls_rsa_import(mbedtls_pk_rsa(pk), &n, NULL, NULL, NULL, &e);
+	if (ret == 0)
+		ret = mbedtls_rsa_complete(mbedtls_pk_rsa(pk));
+	/* Writes backwards from the end of tmp; returns the length. */
+	if (ret == 0)
+		ret = mbedtls_pk_write_pubkey_der(&pk, tmp, room);
+	if (ret <= 0) {
+		rv = ret == 0 ? CKR_FUNCTION_FAILED : crypto_mbed_error(ret);
+		goto out;
+	}
+	*der = port_malloc((size_t)ret);
+	if (*der == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	memcpy(*der, tmp + room - (size_t)ret, (size_t)ret);
+	*len = (size_t)ret;
+out:
+	port_free(tmp);
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&e);
+	mbedtls_pk_free(&pk);
+	return rv;
+}
+
+CK_RV crypto_key_spki(const crypto_key *k, uint8_t **der, size_t *len)
+{
+	return k->kind == KEY_EC ? ec_spki(k, der, len) : rsa_spki(k, der, len);
+}

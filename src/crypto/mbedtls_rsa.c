@@ -1,0 +1,334 @@
+/*
+ * RSA keys from their PKCS#11 attributes (mbedTLS). Every part is checked
+ * against the others before mbedTLS sees it (the same checks, in the same
+ * order, as the OpenSSL backend's, so both take the same keys), then
+ * mbedtls_rsa_complete and mbedtls_rsa_check_privkey, and a private key
+ * signs once before it is handed out, so an inconsistent key fails where it
+ * is given (C_CreateObject), not at the first C_Sign.
+ */
+#include <string.h>
+
+#include "crypto/mbedtls_key.h"
+
+/* The OpenSSL backend refuses an exponent over 64 bits with a modulus over
+ * 3072 bits (OpenSSL's public operation cannot use such a key); refused
+ * here too, so that a key one backend takes the other takes as well. */
+#define SMALL_MODULUS_BITS 3072
+#define MAX_PUBEXP_BITS 64
+
+/* A part is given when it has bytes (PKCS#11 attributes of length 0 are
+ * absent values). */
+static int given(const crypto_bytes parts[RSA_PARTS], int i)
+{
+	return parts[i].len > 0 && parts[i].p != NULL;
+}
+
+typedef struct rsa_nums {
+	mbedtls_mpi v[RSA_PARTS];
+	int has[RSA_PARTS];
+} rsa_nums;
+
+static void nums_init(rsa_nums *r)
+{
+	int i;
+
+	for (i = 0; i < RSA_PARTS; i++) {
+		mbedtls_mpi_init(&r->v[i]);
+		r->has[i] = 0;
+	}
+}
+
+/* mbedtls_mpi_free zeroizes the limbs. */
+static void nums_free(rsa_nums *r)
+{
+	int i;
+
+	for (i = 0; i < RSA_PARTS; i++)
+		mbedtls_mpi_free(&r->v[i]);
+}
+
+static CK_RV load(const crypto_bytes *b, mbedtls_mpi *out)
+{
+	size_t len = b->len;
+	const uint8_t *p = crypto_mbed_strip(b->p, &len);
+	int ret;
+
+	/* No part of a key within the size limits is longer than the
+	 * modulus. */
+	if (len > CRYPTO_RSA_MAX_BITS / 8)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	ret = mbedtls_mpi_read_binary(out, p, len);
+	return ret == 0 ? CKR_OK : crypto_mbed_error(ret);
+}
+
+static CK_RV load_all(const crypto_bytes parts[RSA_PARTS], rsa_nums *r)
+{
+	CK_RV rv;
+	int i;
+
+	for (i = 0; i < RSA_PARTS; i++) {
+		if (!given(parts, i))
+			continue;
+		rv = load(&parts[i], &r->v[i]);
+		if (rv != CKR_OK)
+			return rv;
+		r->has[i] = 1;
+	}
+	return CKR_OK;
+}
+
+static int is_odd(const mbedtls_mpi *x)
+{
+	return mbedtls_mpi_get_bit(x, 0) == 1;
+}
+
+/* The modulus and public exponent of any key: n odd with
+ * CRYPTO_RSA_MIN_BITS..MAX_BITS bits, e odd with 3 <= e < n. */
+static CK_RV check_public(const mbedtls_mpi *n, const mbedtls_mpi *e)
+{
+	size_t bits = mbedtls_mpi_bitlen(n);
+
+	if (bits < CRYPTO_RSA_MIN_BITS || bits > CRYPTO_RSA_MAX_BITS || !is_odd(n))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (!is_odd(e) || mbedtls_mpi_cmp_int(e, 1) == 0 || mbedtls_mpi_cmp_mpi(e, n) >= 0)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (bits > SMALL_MODULUS_BITS && mbedtls_mpi_bitlen(e) > MAX_PUBEXP_BITS)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
+/* An mbedTLS refusal of key material: the material is invalid, unless
+ * memory ran out. */
+static CK_RV invalid(int ret)
+{
+	CK_RV rv = crypto_mbed_error(ret);
+
+	return rv == CKR_HOST_MEMORY ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
+/* k (allocated) finished and handed out, or freed. */
+static CK_RV done(crypto_key *k, CK_RV rv, crypto_key **out)
+{
+	if (rv == CKR_OK)
+		rv = crypto_mbed_key_finish(k);
+	if (rv != CKR_OK) {
+		crypto_key_unref(k);
+		return rv;
+	}
+	*out = k;
+	return CKR_OK;
+}
+
+CK_RV crypto_rsa_public(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
+{
+	mbedtls_mpi n, e;
+	crypto_key *k = NULL;
+	CK_RV rv;
+	int ret;
+
+	if (!given(parts, RSA_N) || !given(parts, RSA_E))
+		return CKR_TEMPLATE_INCOMPLETE;
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&e);
+	rv = load(&parts[RSA_N], &n);
+	if (rv == CKR_OK)
+		rv = load(&parts[RSA_E], &e);
+	if (rv == CKR_OK)
+		rv = check_public(&n, &e);
+	if (rv == CKR_OK)
+		rv = crypto_mbed_key_alloc(KEY_RSA, 0, CURVE_COUNT, &k);
+	if (rv == CKR_OK) {
+		ret = mbedtls_rsa_import(&k->rsa, &n, NULL, NULL, NULL, &e);
+		if (ret == 0)
+			ret = mbedtls_rsa_complete(&k->rsa);
+		if (ret == 0)
+			ret = mbedtls_rsa_check_pubkey(&k->rsa);
+		if (ret != 0)
+			rv = invalid(ret);
+		rv = done(k, rv, out);
+	}
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&e);
+	return rv;
+}
+
+#define MPI(call)                        \
+	do {                             \
+		if ((ret = (call)) != 0) \
+			goto out;        \
+	} while (0)
+
+/* lambda = lcm(p-1, q-1), Carmichael's function of n = p*q. */
+static int carmichael(const rsa_nums *r, mbedtls_mpi *lambda)
+{
+	mbedtls_mpi p1, q1, g;
+	int ret;
+
+	mbedtls_mpi_init(&p1);
+	mbedtls_mpi_init(&q1);
+	mbedtls_mpi_init(&g);
+	MPI(mbedtls_mpi_sub_int(&p1, &r->v[RSA_P], 1));
+	MPI(mbedtls_mpi_sub_int(&q1, &r->v[RSA_Q], 1));
+	MPI(mbedtls_mpi_gcd(&g, &p1, &q1));
+	MPI(mbedtls_mpi_mul_mpi(lambda, &p1, &q1));
+	MPI(mbedtls_mpi_div_mpi(lambda, NULL, lambda, &g));
+out:
+	mbedtls_mpi_free(&p1);
+	mbedtls_mpi_free(&q1);
+	mbedtls_mpi_free(&g);
+	return ret;
+}
+
+/* The CRT values of p, q and d (PKCS #1 v2.2 3.2: dP = d mod (p-1),
+ * dQ = d mod (q-1), qInv = q^-1 mod p). */
+static int crt(const rsa_nums *r, mbedtls_mpi crt[3])
+{
+	mbedtls_mpi t;
+	int ret;
+
+	mbedtls_mpi_init(&t);
+	MPI(mbedtls_mpi_sub_int(&t, &r->v[RSA_P], 1));
+	MPI(mbedtls_mpi_mod_mpi(&crt[0], &r->v[RSA_D], &t));
+	MPI(mbedtls_mpi_sub_int(&t, &r->v[RSA_Q], 1));
+	MPI(mbedtls_mpi_mod_mpi(&crt[1], &r->v[RSA_D], &t));
+	MPI(mbedtls_mpi_inv_mod(&crt[2], &r->v[RSA_Q], &r->v[RSA_P]));
+out:
+	mbedtls_mpi_free(&t);
+	return ret;
+}
+
+/*
+ * With p and q: p*q == n; e*d == 1 mod lcm(p-1, q-1) (which also accepts a
+ * d computed mod (p-1)(q-1)); e computed from d when not given; given CRT
+ * values must be the ones computed (mbedtls_rsa_complete computes its own).
+ */
+static CK_RV check_factors(rsa_nums *r)
+{
+	mbedtls_mpi *v = r->v;
+	mbedtls_mpi t, lambda, c[3];
+	CK_RV rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	int ret = 0, i;
+
+	mbedtls_mpi_init(&t);
+	mbedtls_mpi_init(&lambda);
+	for (i = 0; i < 3; i++)
+		mbedtls_mpi_init(&c[i]);
+	if (mbedtls_mpi_cmp_int(&v[RSA_P], 1) <= 0 || mbedtls_mpi_cmp_int(&v[RSA_Q], 1) <= 0)
+		goto out;
+	MPI(mbedtls_mpi_mul_mpi(&t, &v[RSA_P], &v[RSA_Q]));
+	if (mbedtls_mpi_cmp_mpi(&t, &v[RSA_N]) != 0)
+		goto out;
+	MPI(carmichael(r, &lambda));
+	if (!r->has[RSA_E]) {
+		/* e = d^-1 mod lambda: the exponent d was made for. */
+		ret = mbedtls_mpi_inv_mod(&v[RSA_E], &v[RSA_D], &lambda);
+		if (ret != 0)
+			goto out;
+		r->has[RSA_E] = 1;
+	} else {
+		MPI(mbedtls_mpi_mul_mpi(&t, &v[RSA_E], &v[RSA_D]));
+		MPI(mbedtls_mpi_mod_mpi(&t, &t, &lambda));
+		if (mbedtls_mpi_cmp_int(&t, 1) != 0)
+			goto out;
+	}
+	MPI(crt(r, c));
+	for (i = 0; i < 3; i++)
+		if (r->has[RSA_DP + i] && mbedtls_mpi_cmp_mpi(&v[RSA_DP + i], &c[i]) != 0)
+			goto out;
+	rv = CKR_OK;
+out:
+	/* An arithmetic failure on valid numbers is memory; on these (a
+	 * modulus of 0, no inverse) the parts are inconsistent. */
+	if (ret != 0)
+		rv = invalid(ret);
+	mbedtls_mpi_free(&t);
+	mbedtls_mpi_free(&lambda);
+	for (i = 0; i < 3; i++)
+		mbedtls_mpi_free(&c[i]);
+	return rv;
+}
+
+/*
+ * One PKCS#1 v1.5 signature of a fixed input, checked with the public key
+ * (crypto_sign always checks): the test for what the checks above cannot
+ * see (P or Q not prime; a D that mbedtls_rsa_complete could use to factor
+ * N but that does not sign).
+ */
+static CK_RV pairwise(const crypto_key *k)
+{
+	static const uint8_t probe[32] = { 'i', 'o', 't', 'o', 'k', 'e', 'n' };
+	uint8_t *sig = port_malloc(k->publen);
+	CK_RV rv;
+
+	if (sig == NULL)
+		return CKR_HOST_MEMORY;
+	rv = crypto_sign(k, SIG_RSA_PKCS1, NULL, probe, sizeof(probe), sig);
+	port_free(sig);
+	return rv == CKR_HOST_MEMORY || rv == CKR_OK ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
+static CK_RV rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
+{
+	rsa_nums r;
+	crypto_key *k = NULL;
+	CK_RV rv;
+	int ret, has_p = given(parts, RSA_P);
+
+	nums_init(&r);
+	rv = load_all(parts, &r);
+	if (rv != CKR_OK)
+		goto out;
+	rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	if (mbedtls_mpi_cmp_int(&r.v[RSA_D], 1) <= 0 ||
+	    mbedtls_mpi_cmp_mpi(&r.v[RSA_D], &r.v[RSA_N]) >= 0)
+		goto out;
+	if (has_p) {
+		rv = check_factors(&r);
+		if (rv != CKR_OK)
+			goto out;
+	}
+	rv = check_public(&r.v[RSA_N], &r.v[RSA_E]);
+	if (rv == CKR_OK)
+		rv = crypto_mbed_key_alloc(KEY_RSA, 1, CURVE_COUNT, &k);
+	if (rv != CKR_OK)
+		goto out;
+	k->has_primes = has_p;
+	/* Without p and q, mbedtls_rsa_complete recovers them from n, e and
+	 * d (mbedtls_rsa_deduce_primes), or fails: d does not go with e. */
+	ret = mbedtls_rsa_import(&k->rsa, &r.v[RSA_N], has_p ? &r.v[RSA_P] : NULL,
+				 has_p ? &r.v[RSA_Q] : NULL, &r.v[RSA_D], &r.v[RSA_E]);
+	if (ret == 0)
+		ret = mbedtls_rsa_complete(&k->rsa);
+	if (ret == 0)
+		ret = mbedtls_rsa_check_privkey(&k->rsa);
+	if (ret != 0)
+		rv = invalid(ret);
+	rv = done(k, rv, &k);
+	if (rv == CKR_OK) {
+		rv = pairwise(k);
+		if (rv == CKR_OK)
+			*out = k;
+		else
+			crypto_key_unref(k);
+	}
+out:
+	nums_free(&r);
+	return rv;
+}
+
+CK_RV crypto_rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
+{
+	int has_p = given(parts, RSA_P), has_q = given(parts, RSA_Q);
+
+	if (!given(parts, RSA_N) || !given(parts, RSA_D) || has_p != has_q)
+		return CKR_TEMPLATE_INCOMPLETE;
+	/* CRT values are of no use without the primes they are taken mod. */
+	if (!has_p && (given(parts, RSA_DP) || given(parts, RSA_DQ) || given(parts, RSA_QINV)))
+		return CKR_TEMPLATE_INCOMPLETE;
+	/* Blinding and the check of each signature need e; it is computed
+	 * from d, p and q when they are there, and with n and d alone the
+	 * key cannot be made. */
+	if (!has_p && !given(parts, RSA_E))
+		return CKR_TEMPLATE_INCOMPLETE;
+	return rsa_private(parts, out);
+}
