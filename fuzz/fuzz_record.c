@@ -5,10 +5,12 @@
  * object_encode, object_clone, object_matches, object_size).
  *
  * Each input is decoded twice: as given (so the checksum mostly fails),
- * then with its last 16 bytes replaced by the right checksum, which takes
- * the fuzzer past the check into the structure. A record that decodes and
- * opens must encode, and its encoding must decode and open to the same
- * values.
+ * then with the right checksum put where it belongs (its last 16 bytes, or
+ * the 16 before the 32-byte MAC when the header's flags announce one; codec.h),
+ * which takes the fuzzer past the check into the structure. A record that
+ * decodes and opens must encode, and its encoding must decode and open to
+ * the same values. The MAC of a private record cannot be forged here (it
+ * is keyed by the master key): a changed private record fails object_unseal.
  *
  * Seeds: records of every object kind, private ones sealed under the fixed
  * key; FUZZ_RECORD_SEEDS=<dir> makes the target write them there and exit
@@ -120,8 +122,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy = fz_dup(data, size);
 	decode(copy, size);
 	if (size >= 12 + CHECK_LEN) {
-		fz_expect(crypto_sha256(copy, size - CHECK_LEN, digest), CKR_OK, "sha256");
-		memcpy(copy + size - CHECK_LEN, digest, CHECK_LEN);
+		size_t trailer = CHECK_LEN;
+
+		if ((copy[6] & CODEC_F_MAC) && size >= 12 + CHECK_LEN + CODEC_MAC_LEN)
+			trailer += CODEC_MAC_LEN;
+		fz_expect(crypto_sha256(copy, size - trailer, digest), CKR_OK, "sha256");
+		memcpy(copy + size - trailer, digest, CHECK_LEN);
 		decode(copy, size);
 	}
 	free(copy);

@@ -22,9 +22,9 @@ uint64_t index_hash(CK_ATTRIBUTE_TYPE type, const void *value, size_t len)
 	return h;
 }
 
-static CK_RV grow(obj_index *ix)
+/* Rehashes into nb buckets (a power of two above the current number). */
+static CK_RV grow(obj_index *ix, size_t nb)
 {
-	size_t nb = ix->nbuckets ? ix->nbuckets * 2 : 256;
 	index_node **b = port_calloc(nb, sizeof(*b));
 	size_t i;
 
@@ -56,7 +56,7 @@ CK_RV index_insert(obj_index *ix, index_node *n)
 	size_t j;
 
 	if (ix->count + 1 > ix->nbuckets) {
-		CK_RV rv = grow(ix);
+		CK_RV rv = grow(ix, ix->nbuckets ? ix->nbuckets * 2 : 256);
 
 		if (rv != CKR_OK)
 			return rv;
@@ -70,6 +70,19 @@ CK_RV index_insert(obj_index *ix, index_node *n)
 	n->linked = 1;
 	ix->count++;
 	return CKR_OK;
+}
+
+CK_RV index_reserve(obj_index *ix, size_t n)
+{
+	size_t nb = ix->nbuckets ? ix->nbuckets : 256;
+
+	/* At most one node per bucket on average, as index_insert keeps it. */
+	while (nb < n) {
+		if (nb > SIZE_MAX / 2 / sizeof(index_node *))
+			return CKR_HOST_MEMORY;
+		nb *= 2;
+	}
+	return nb > ix->nbuckets ? grow(ix, nb) : CKR_OK;
 }
 
 void index_remove(obj_index *ix, index_node *n)

@@ -35,6 +35,8 @@ extern const CK_ATTRIBUTE_TYPE index_types[INDEX_TYPES];
 
 uint64_t index_hash(CK_ATTRIBUTE_TYPE type, const void *value, size_t len);
 CK_RV index_insert(obj_index *ix, index_node *n) IOT_MUST_CHECK;
+/* Room for n entries in all: inserting up to n causes no rehash. */
+CK_RV index_reserve(obj_index *ix, size_t n) IOT_MUST_CHECK;
 void index_remove(obj_index *ix, index_node *n);
 /* The first node of the chain that may hold (type, hash); walk ->next and
  * compare type, hash and then the value. */

@@ -6,8 +6,9 @@
 #include "store/seal.h"
 
 /* One allocation: the object, its n value slots and `data` bytes after them
- * for loaded values (object_decode). */
-static CK_RV alloc_object(enum obj_kind kind, size_t data, object **out)
+ * for loaded values (object_decode). Objects of a bulk load come from the
+ * arena (port.h: they are made together and die together). */
+static CK_RV alloc_object(enum obj_kind kind, size_t data, int bulk, object **out)
 {
 	const attr_rule *const *rules;
 	size_t n, head;
@@ -16,7 +17,7 @@ static CK_RV alloc_object(enum obj_kind kind, size_t data, object **out)
 	rules = attr_rules_of(kind, &n);
 	head = sizeof(*obj) + n * sizeof(obj->slots[0]);
 	/* data is bounded by a record's length (at most a few MiB). */
-	obj = port_malloc(head + data);
+	obj = bulk ? port_arena_alloc(head + data) : port_malloc(head + data);
 	if (obj == NULL)
 		return CKR_HOST_MEMORY;
 	memset(obj, 0, head);
@@ -62,7 +63,7 @@ void object_free(object *obj)
 			port_free(v->sealed);
 	}
 	crypto_key_unref(obj->key);
-	port_free_secret(obj, obj->block_len);
+	port_arena_free_secret(obj, obj->block_len);
 }
 
 void object_forget_sealed(object *obj)
@@ -280,7 +281,7 @@ CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags, ob
 	rv = attr_kind(cls, key_type, &kind);
 	if (rv != CKR_OK)
 		return rv;
-	rv = alloc_object(kind, 0, &obj);
+	rv = alloc_object(kind, 0, 0, &obj);
 	if (rv != CKR_OK)
 		return rv;
 	rv = set_defaults(obj, NULL);
@@ -335,7 +336,7 @@ CK_RV object_clone(const object *src, object **out)
 	size_t i;
 	CK_RV rv;
 
-	rv = alloc_object(src->kind, 0, &obj);
+	rv = alloc_object(src->kind, 0, 0, &obj);
 	if (rv != CKR_OK)
 		return rv;
 	for (i = 0; i < src->n && rv == CKR_OK; i++) {
@@ -359,6 +360,7 @@ CK_RV object_clone(const object *src, object **out)
 	obj->id = src->id;
 	obj->tok = src->tok;
 	obj->owner = src->owner;
+	obj->auth = src->auth; /* the same values: checked or not as the source */
 	cache_flags(obj);
 	*out = obj;
 	return CKR_OK;
@@ -455,6 +457,32 @@ static int sealed_at_rest(const object *obj, const attr_rule *r)
 	return (r->flags & A_SEAL) && obj->is_private && obj->is_token;
 }
 
+/* Whether the record carries a MAC (seal.h): every private token object. */
+static int authenticated_at_rest(const object *obj)
+{
+	return obj->is_private && obj->is_token;
+}
+
+struct mac_ctx {
+	const uint8_t *tmk;
+	uint64_t id;
+	obj_auth auth;
+};
+
+static CK_RV record_mac(void *ctx, const uint8_t digest[CODEC_DIGEST_LEN],
+			uint8_t mac[CODEC_MAC_LEN])
+{
+	struct mac_ctx *m = ctx;
+	CK_RV rv = seal_record_mac(m->tmk, m->id, digest, mac);
+
+	if (rv == CKR_OK) {
+		m->auth.state = OBJ_AUTH_OK;
+		memcpy(m->auth.digest, digest, sizeof(m->auth.digest));
+		memcpy(m->auth.mac, mac, sizeof(m->auth.mac));
+	}
+	return rv;
+}
+
 CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outlen)
 {
 	codec_attr attrs[CODEC_MAX_ATTRS];
@@ -462,10 +490,14 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 	uint8_t ac[5];
 	size_t aclen = access_control(obj, ac);
 	size_t i;
+	struct mac_ctx mac = { tmk, obj->id, { OBJ_AUTH_NONE, { 0 }, { 0 } } };
+	int with_mac = authenticated_at_rest(obj);
 	CK_RV rv = CKR_OK;
 
 	if (obj->n > CODEC_MAX_ATTRS)
 		return CKR_GENERAL_ERROR;
+	if (with_mac && tmk == NULL)
+		return CKR_USER_NOT_LOGGED_IN;
 	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
 		const obj_value *v = &obj->v[i];
 
@@ -490,8 +522,14 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 		attrs[i].value = sealed[i];
 		attrs[i].len = v->len + SEAL_OVERHEAD;
 	}
-	if (rv == CKR_OK)
+	if (rv == CKR_OK && with_mac)
+		rv = codec_encode_mac(attrs, obj->n, record_mac, &mac, out, outlen);
+	else if (rv == CKR_OK)
 		rv = codec_encode(attrs, obj->n, out, outlen);
+	/* What is stored is what this process wrote: nothing to check. */
+	if (rv == CKR_OK && with_mac)
+		obj->auth = mac.auth;
+	port_wipe(&mac, sizeof(mac));
 	for (i = 0; i < obj->n; i++) {
 		if (rv == CKR_OK && sealed[i] != NULL) {
 			/* Keep what is stored: it is what a later login opens. */
@@ -587,16 +625,33 @@ static CK_RV fill(void *ctx, const codec_attr *a)
 	return CKR_OK;
 }
 
-CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
+/* The record MAC, checked at login (object_unseal): a private record must
+ * have one, a public one cannot (no key to check it before login). */
+static CK_RV keep_auth(object *obj, const codec_info *info)
+{
+	if (!authenticated_at_rest(obj))
+		return info->has_mac ? CKR_DEVICE_ERROR : CKR_OK;
+	if (!info->has_mac) {
+		obj->auth.state = info->version == 1 ? OBJ_AUTH_OLD : OBJ_AUTH_MISSING;
+		return CKR_OK;
+	}
+	obj->auth.state = OBJ_AUTH_PENDING;
+	memcpy(obj->auth.digest, info->digest, sizeof(obj->auth.digest));
+	memcpy(obj->auth.mac, info->mac, sizeof(obj->auth.mac));
+	return CKR_OK;
+}
+
+static CK_RV decode(uint64_t id, const uint8_t *in, size_t len, int bulk, object **out)
 {
 	struct scan_ctx sc = { 0, CK_UNAVAILABLE_INFORMATION, 0, 0, 0 };
 	struct fill_ctx f;
+	codec_info info;
 	enum obj_kind kind;
 	object *obj = NULL;
 	size_t i;
 	CK_RV rv;
 
-	rv = codec_check(in, len);
+	rv = codec_check_info(in, len, &info);
 	if (rv == CKR_OK)
 		rv = codec_each(in, len, scan, &sc);
 	if (rv == CKR_OK && !sc.have_cls)
@@ -608,7 +663,7 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 	if (rv == CKR_OK && attr_kind(sc.cls, sc.key_type, &kind) != CKR_OK)
 		rv = CKR_DEVICE_ERROR;
 	if (rv == CKR_OK)
-		rv = alloc_object(kind, sc.bytes, &obj);
+		rv = alloc_object(kind, sc.bytes, bulk, &obj);
 	if (rv != CKR_OK)
 		return rv;
 	/* Stored values first; defaults only for what the record lacks (a
@@ -634,6 +689,8 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 				rv = CKR_DEVICE_ERROR;
 		}
 	}
+	if (rv == CKR_OK)
+		rv = keep_auth(obj, &info);
 	if (rv != CKR_OK) {
 		object_free(obj);
 		return rv;
@@ -642,13 +699,50 @@ CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
 	return CKR_OK;
 }
 
+CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out)
+{
+	return decode(id, in, len, 0, out);
+}
+
+CK_RV object_decode_bulk(uint64_t id, const uint8_t *in, size_t len, object **out)
+{
+	return decode(id, in, len, 1, out);
+}
+
 size_t object_size(const object *obj)
 {
 	size_t total = 0, i;
 
 	for (i = 0; i < obj->n; i++)
 		total += 13 + (obj->v[i].sealed ? obj->v[i].sealed_len : obj->v[i].len);
+	if (authenticated_at_rest(obj))
+		total += CODEC_MAC_LEN;
 	return total + 28;
+}
+
+/* The record MAC of a loaded private token object, before any value is
+ * opened: a record changed, moved to another id or taken from another token
+ * is refused, and so is one without a MAC. */
+static CK_RV check_auth(object *obj, const uint8_t *tmk)
+{
+	CK_RV rv;
+
+	if (!authenticated_at_rest(obj))
+		return CKR_OK;
+	switch (obj->auth.state) {
+	case OBJ_AUTH_PENDING:
+		if (tmk == NULL)
+			return CKR_USER_NOT_LOGGED_IN;
+		rv = seal_record_verify(tmk, obj->id, obj->auth.digest, obj->auth.mac);
+		if (rv == CKR_OK)
+			obj->auth.state = OBJ_AUTH_OK;
+		return rv;
+	case OBJ_AUTH_MISSING:
+	case OBJ_AUTH_OLD:
+		return CKR_DEVICE_ERROR;
+	default:
+		return CKR_OK; /* checked, or never loaded from a record */
+	}
 }
 
 CK_RV object_unseal(object *obj, const uint8_t *tmk)
@@ -656,7 +750,7 @@ CK_RV object_unseal(object *obj, const uint8_t *tmk)
 	uint8_t ac[5];
 	size_t aclen = access_control(obj, ac);
 	size_t i;
-	CK_RV rv = CKR_OK;
+	CK_RV rv = check_auth(obj, tmk);
 
 	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
 		obj_value *v = &obj->v[i];

@@ -28,6 +28,23 @@ typedef struct obj_value {
 #define VALUE_IN_BLOCK 0x1u
 #define SEALED_IN_BLOCK 0x2u
 
+/* The record MAC of a private token object (store/seal.h, store/codec.h):
+ * object_decode keeps what the record holds, object_unseal checks it once
+ * the master key is there (login), object_encode writes it. */
+enum obj_auth_state {
+	OBJ_AUTH_NONE,    /* nothing to check: public, session, or never loaded */
+	OBJ_AUTH_PENDING, /* loaded with a MAC, not checked yet */
+	OBJ_AUTH_OK,      /* checked, or written here */
+	OBJ_AUTH_MISSING, /* private, loaded without a MAC: refused at login */
+	OBJ_AUTH_OLD,     /* the same, from a format 1 record (before the MAC) */
+};
+
+typedef struct obj_auth {
+	uint8_t state;                     /* enum obj_auth_state */
+	uint8_t digest[CRYPTO_SHA256_LEN]; /* SHA-256 of the record's header and entries */
+	uint8_t mac[CRYPTO_SHA256_LEN];
+} obj_auth;
+
 typedef struct object {
 	struct token *tok;
 	uint64_t id;             /* store id of token objects; 0 for session objects */
@@ -41,6 +58,7 @@ typedef struct object {
 	crypto_key *key;            /* the backend key of a key object, built on first use */
 	struct object *prev, *next; /* the token's list */
 	index_node idx[INDEX_TYPES];
+	obj_auth auth;     /* the record MAC, for private token objects */
 	size_t block_len;  /* bytes of this allocation: the struct, slots, values */
 	obj_value slots[]; /* v points here; loaded values follow slots[n] */
 } object;
@@ -81,14 +99,20 @@ int object_hidden(const object *obj, const attr_rule *r);
 int object_matches(const object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 
 /* The record as stored: A_SEAL values of private token objects sealed with
- * the token master key (which must then be given); the new sealed forms are
- * kept in obj. */
+ * the token master key (which must then be given) and the whole record of
+ * a private token object authenticated with a MAC under it; the new sealed
+ * forms and the MAC are kept in obj. */
 CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outlen) IOT_MUST_CHECK;
 CK_RV object_decode(uint64_t id, const uint8_t *in, size_t len, object **out) IOT_MUST_CHECK;
+/* The same for one of the many objects a token load makes at once: the
+ * object comes from port_arena_alloc. */
+CK_RV object_decode_bulk(uint64_t id, const uint8_t *in, size_t len, object **out) IOT_MUST_CHECK;
 size_t object_size(const object *obj);
 
 /* Opens the sealed values (after login) / forgets the clear ones and the
- * cached backend key (logout). */
+ * cached backend key (logout). object_unseal first checks the record MAC of
+ * a private token object that was loaded (once: it stays checked):
+ * CKR_DEVICE_ERROR when it does not verify or the record has none. */
 CK_RV object_unseal(object *obj, const uint8_t *tmk) IOT_MUST_CHECK;
 void object_lock(object *obj);
 

@@ -158,17 +158,26 @@ CK_RV pin_login(token *tok, CK_USER_TYPE user, const uint8_t *pin, size_t len)
 	tok->login = user;
 	if (user != CKU_USER)
 		return CKR_OK;
-	/* Open every private object now; one that fails its tag was altered
-	 * on disk, and the login fails closed rather than hide it. */
-	for (o = tok->objects; o != NULL && rv == CKR_OK; o = o->next) {
+	/* Open every private object now; one whose record fails its MAC or a
+	 * value its tag was altered on disk, and the login fails closed rather
+	 * than hide it. */
+	for (o = tok->objects; o != NULL; o = o->next) {
 		if (!o->is_private)
 			continue;
 		rv = object_unseal(o, tok->tmk);
 		if (rv == CKR_OK && o->handle == 0)
 			rv = handle_add(&module.objects, o, &o->handle);
+		if (rv != CKR_OK)
+			break;
 	}
 	if (rv != CKR_OK) {
-		config_log("a private object in %s failed to open (error 0x%lx)", tok->path, rv);
+		if (o->auth.state == OBJ_AUTH_OLD)
+			config_log("private object %llx in %s has a record of format 1, without "
+				   "the MAC private records need now: re-initialize the token",
+				   (unsigned long long)o->id, tok->path);
+		else
+			config_log("private object %llx in %s failed to open (error 0x%lx)",
+				   (unsigned long long)o->id, tok->path, rv);
 		token_forget_login(tok);
 		return rv == CKR_HOST_MEMORY ? rv : CKR_DEVICE_ERROR;
 	}

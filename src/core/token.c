@@ -57,7 +57,8 @@ static void drop_handle(object *obj)
 	obj->handle = 0;
 }
 
-CK_RV token_add_object(token *tok, object *obj)
+/* Without index, the caller indexes the object later (load_objects). */
+static CK_RV add_object(token *tok, object *obj, int index)
 {
 	CK_RV rv = CKR_OK;
 
@@ -65,7 +66,8 @@ CK_RV token_add_object(token *tok, object *obj)
 	rv = give_handle(obj);
 	if (rv != CKR_OK)
 		return rv;
-	index_object(tok, obj, 1, &rv);
+	if (index)
+		index_object(tok, obj, 1, &rv);
 	if (rv != CKR_OK) {
 		index_object(tok, obj, 0, &rv);
 		drop_handle(obj);
@@ -78,6 +80,11 @@ CK_RV token_add_object(token *tok, object *obj)
 	tok->objects = obj;
 	tok->nobjects++;
 	return CKR_OK;
+}
+
+CK_RV token_add_object(token *tok, object *obj)
+{
+	return add_object(tok, obj, 1);
 }
 
 void token_remove_object(token *tok, object *obj)
@@ -174,10 +181,17 @@ static void free_objects(token *tok, int token_objects_only)
 	}
 }
 
+/* A load's first objects come from malloc, the rest from the arena
+ * (port_arena_alloc): a small token does not pay for a 2 MiB chunk, a big
+ * one faults its objects in by huge pages. */
+#define LOAD_BULK_AFTER 256
+
 struct load_ctx {
 	token *tok;
 	object **found; /* existing token objects, sorted by id */
 	size_t nfound, pos;
+	size_t loaded;
+	int unindexed; /* objects are indexed after the load */
 };
 
 static int by_id(const void *a, const void *b)
@@ -193,9 +207,13 @@ static CK_RV load_one(void *ctx, uint64_t id, const uint8_t *data, size_t len)
 	object *obj, *old = NULL;
 	CK_RV rv;
 
-	rv = object_decode(id, data, len, &obj);
+	if (c->loaded < LOAD_BULK_AFTER)
+		rv = object_decode(id, data, len, &obj);
+	else
+		rv = object_decode_bulk(id, data, len, &obj);
 	if (rv != CKR_OK)
 		return rv;
+	c->loaded++;
 	if (obj->is_private && c->tok->tmk_loaded) {
 		rv = object_unseal(obj, c->tok->tmk);
 		if (rv != CKR_OK) {
@@ -220,7 +238,7 @@ static CK_RV load_one(void *ctx, uint64_t id, const uint8_t *data, size_t len)
 		else if (rv == CKR_OK)
 			rv = give_handle(obj);
 	} else {
-		rv = token_add_object(c->tok, obj);
+		rv = add_object(c->tok, obj, !c->unindexed);
 		if (rv != CKR_OK)
 			object_free(obj);
 	}
@@ -229,10 +247,14 @@ static CK_RV load_one(void *ctx, uint64_t id, const uint8_t *data, size_t len)
 
 static CK_RV load_objects(token *tok)
 {
-	struct load_ctx c = { tok, NULL, 0, 0 };
+	struct load_ctx c = { tok, NULL, 0, 0, 0, 0 };
 	object *o;
 	CK_RV rv;
 
+	/* Into an empty token (C_Initialize), the index is built once the
+	 * number of objects is known: one table of the right size instead of
+	 * rehashing every object at each doubling. */
+	c.unindexed = tok->nobjects == 0;
 	if (tok->nobjects > 0) {
 		c.found = port_calloc(tok->nobjects, sizeof(*c.found));
 		if (c.found == NULL)
@@ -247,6 +269,13 @@ static CK_RV load_objects(token *tok)
 		while (c.pos < c.nfound)
 			token_destroy_object(tok, c.found[c.pos++]);
 	port_free(c.found);
+	if (rv == CKR_OK && c.unindexed) {
+		/* Every object here is new (the token was empty). On failure
+		 * the caller frees them all; unlinked nodes are skipped. */
+		rv = index_reserve(&tok->index, tok->index.count + tok->nobjects * INDEX_TYPES);
+		for (o = tok->objects; o != NULL && rv == CKR_OK; o = o->next)
+			index_object(tok, o, 1, &rv);
+	}
 	return rv;
 }
 

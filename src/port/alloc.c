@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "port/arena.h"
 #include "port/port.h"
 
 /* Failure injection: 0 is off; otherwise the number of allocations left
@@ -14,7 +15,7 @@
 static unsigned long fail_countdown, fail_count;
 static int fail_sticky;
 
-static int should_fail(void)
+int port_alloc_injected(void)
 {
 	if (fail_countdown == 0)
 		return 0;
@@ -178,6 +179,11 @@ static void real_free(void *p)
 	free(p);
 }
 
+int port_test_tracking(void)
+{
+	return track_on;
+}
+
 void port_test_track(int on)
 {
 	pthread_mutex_lock(&track_lock);
@@ -238,7 +244,7 @@ void *port_malloc(size_t n)
 {
 	void *p;
 
-	if (should_fail())
+	if (port_alloc_injected())
 		return NULL;
 	p = malloc(n ? n : 1);
 	track_new(p, n ? n : 1);
@@ -249,7 +255,7 @@ void *port_calloc(size_t count, size_t size)
 {
 	void *p;
 
-	if (should_fail())
+	if (port_alloc_injected())
 		return NULL;
 	if (count == 0 || size == 0)
 		count = size = 1;
@@ -265,7 +271,7 @@ void *port_realloc(void *p, size_t n)
 	size_t old = 0;
 	void *q;
 
-	if (should_fail())
+	if (port_alloc_injected())
 		return NULL;
 	if (track_tab != NULL && p != NULL) {
 		pthread_mutex_lock(&track_lock);

@@ -22,6 +22,22 @@ void port_free(void *p);
 void port_free_secret(void *p, size_t n);
 void *port_memdup(const void *p, size_t n);
 
+/* Bulk allocation, for the many long-lived blocks a token load makes (one
+ * per stored object). Blocks are cut from 2 MiB chunks the kernel may back
+ * with huge pages: a first touch of fresh memory costs one page fault per
+ * 2 MiB instead of one per 4 KiB. A chunk goes back to the system when its
+ * last block is freed, so only blocks that are made together and mostly die
+ * together belong here (a freed block's space is not reused before that).
+ * port_arena_free_secret wipes n bytes and frees p, which may come from
+ * port_arena_alloc or port_malloc. Failure injection counts an arena
+ * allocation like any other. Plain port_malloc / port_free_secret when the
+ * build has no arena (IOTOKEN_ARENA=0, sanitizers), for blocks above 256 KiB,
+ * and while secret-scan tracking is on (so the scan sees them). */
+void *port_arena_alloc(size_t n);
+void port_arena_free_secret(void *p, size_t n);
+/* Test hook: chunks currently mapped (0 without an arena). */
+size_t port_arena_chunks(void);
+
 /* Test hook: the nth allocation from now (1-based) and every later one fail;
  * 0 switches failure injection off. Not exported from the shared module. */
 void port_alloc_fail_after(unsigned long n);

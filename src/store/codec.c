@@ -36,7 +36,8 @@ size_t codec_size(const codec_attr *attrs, size_t n)
 	return total;
 }
 
-CK_RV codec_encode(const codec_attr *attrs, size_t n, uint8_t **out, size_t *outlen)
+CK_RV codec_encode_mac(const codec_attr *attrs, size_t n, codec_mac_fn mac, void *ctx,
+		       uint8_t **out, size_t *outlen)
 {
 	uint8_t digest[CRYPTO_SHA256_LEN];
 	uint8_t *buf, *p;
@@ -49,13 +50,13 @@ CK_RV codec_encode(const codec_attr *attrs, size_t n, uint8_t **out, size_t *out
 		if (attrs[i].len > CODEC_MAX_VALUE)
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 	/* Bounded above: the sum cannot overflow size_t. */
-	total = codec_size(attrs, n);
+	total = codec_size(attrs, n) + (mac != NULL ? CODEC_MAC_LEN : 0);
 	buf = port_malloc(total);
 	if (buf == NULL)
 		return CKR_HOST_MEMORY;
 	memcpy(buf, "IOTO", 4);
 	put_le(buf + 4, CODEC_VERSION, 2);
-	put_le(buf + 6, 0, 2);
+	put_le(buf + 6, mac != NULL ? CODEC_F_MAC : 0, 2);
 	put_le(buf + 8, n, 4);
 	p = buf + HEADER_LEN;
 	for (i = 0; i < n; i++) {
@@ -68,38 +69,55 @@ CK_RV codec_encode(const codec_attr *attrs, size_t n, uint8_t **out, size_t *out
 		p += attrs[i].len;
 	}
 	rv = crypto_sha256(buf, (size_t)(p - buf), digest);
+	if (rv == CKR_OK) {
+		memcpy(p, digest, CHECK_LEN);
+		if (mac != NULL)
+			rv = mac(ctx, digest, p + CHECK_LEN);
+	}
 	if (rv != CKR_OK) {
 		port_free_secret(buf, total);
 		return rv;
 	}
-	memcpy(p, digest, CHECK_LEN);
 	*out = buf;
 	*outlen = total;
 	return CKR_OK;
 }
 
-CK_RV codec_check(const uint8_t *in, size_t len)
+CK_RV codec_encode(const codec_attr *attrs, size_t n, uint8_t **out, size_t *outlen)
+{
+	return codec_encode_mac(attrs, n, NULL, NULL, out, outlen);
+}
+
+CK_RV codec_check_info(const uint8_t *in, size_t len, codec_info *info)
 {
 	uint8_t digest[CRYPTO_SHA256_LEN];
 	const uint8_t *p, *end;
-	uint64_t count, i;
+	uint64_t version, flags, count, i;
+	size_t trailer = CHECK_LEN;
 	CK_RV rv;
 
 	if (len < HEADER_LEN + CHECK_LEN || memcmp(in, "IOTO", 4) != 0)
 		return CKR_DEVICE_ERROR;
-	if (get_le(in + 4, 2) != CODEC_VERSION || get_le(in + 6, 2) != 0)
+	version = get_le(in + 4, 2);
+	flags = get_le(in + 6, 2);
+	/* Version 1 has no flags; version 2 knows only the MAC. */
+	if (version == 1 ? flags != 0 : version != CODEC_VERSION || (flags & ~CODEC_F_MAC) != 0)
 		return CKR_DEVICE_ERROR;
-	rv = crypto_sha256(in, len - CHECK_LEN, digest);
+	if (flags & CODEC_F_MAC)
+		trailer += CODEC_MAC_LEN;
+	if (len < HEADER_LEN + trailer)
+		return CKR_DEVICE_ERROR;
+	rv = crypto_sha256(in, len - trailer, digest);
 	if (rv != CKR_OK)
 		return rv;
-	if (!port_ct_equal(digest, in + len - CHECK_LEN, CHECK_LEN))
+	if (!port_ct_equal(digest, in + len - trailer, CHECK_LEN))
 		return CKR_DEVICE_ERROR;
 	count = get_le(in + 8, 4);
 	if (count > CODEC_MAX_ATTRS)
 		return CKR_DEVICE_ERROR;
 	/* The structure must account for every byte. */
 	p = in + HEADER_LEN;
-	end = in + len - CHECK_LEN;
+	end = in + len - trailer;
 	for (i = 0; i < count; i++) {
 		uint64_t vlen;
 
@@ -113,7 +131,18 @@ CK_RV codec_check(const uint8_t *in, size_t len)
 	}
 	if (p != end)
 		return CKR_DEVICE_ERROR;
+	if (info != NULL) {
+		info->version = (unsigned)version;
+		info->has_mac = (flags & CODEC_F_MAC) != 0;
+		info->mac = info->has_mac ? in + len - CODEC_MAC_LEN : NULL;
+		memcpy(info->digest, digest, sizeof(info->digest));
+	}
 	return CKR_OK;
+}
+
+CK_RV codec_check(const uint8_t *in, size_t len)
+{
+	return codec_check_info(in, len, NULL);
 }
 
 CK_RV codec_each(const uint8_t *in, size_t len, codec_attr_fn fn, void *ctx)

@@ -7,6 +7,7 @@
 
 static const char tmk_label[] = "iotoken tmk v1";
 static const char objkey_label[] = "iotoken object key v1";
+static const char mackey_label[] = "iotoken record mac key v1";
 
 static void put_le64(uint8_t *p, uint64_t v)
 {
@@ -120,4 +121,36 @@ CK_RV seal_attr_open(const uint8_t tmk[SEAL_TMK_LEN], uint64_t id, CK_ATTRIBUTE_
 				      in + CRYPTO_AEAD_NONCE_LEN + ctlen, out);
 	port_wipe(key, sizeof(key));
 	return rv == CKR_ENCRYPTED_DATA_INVALID ? CKR_DEVICE_ERROR : rv;
+}
+
+/* One MAC key per token, apart from the object keys (another label: no
+ * object key message is a record key message). */
+CK_RV seal_record_mac(const uint8_t tmk[SEAL_TMK_LEN], uint64_t id,
+		      const uint8_t digest[CRYPTO_SHA256_LEN], uint8_t mac[SEAL_MAC_LEN])
+{
+	uint8_t key[32], msg[4 + 8 + CRYPTO_SHA256_LEN];
+	CK_RV rv;
+
+	rv = crypto_hmac_sha256(tmk, SEAL_TMK_LEN, mackey_label, sizeof(mackey_label) - 1, key);
+	if (rv == CKR_OK) {
+		memcpy(msg, "IOTM", 4);
+		put_le64(msg + 4, id);
+		memcpy(msg + 12, digest, CRYPTO_SHA256_LEN);
+		rv = crypto_hmac_sha256(key, sizeof(key), msg, sizeof(msg), mac);
+	}
+	port_wipe(key, sizeof(key));
+	return rv;
+}
+
+CK_RV seal_record_verify(const uint8_t tmk[SEAL_TMK_LEN], uint64_t id,
+			 const uint8_t digest[CRYPTO_SHA256_LEN], const uint8_t mac[SEAL_MAC_LEN])
+{
+	uint8_t want[SEAL_MAC_LEN];
+	CK_RV rv;
+
+	rv = seal_record_mac(tmk, id, digest, want);
+	if (rv == CKR_OK && !port_ct_equal(want, mac, SEAL_MAC_LEN))
+		rv = CKR_DEVICE_ERROR;
+	port_wipe(want, sizeof(want));
+	return rv;
 }

@@ -18,25 +18,37 @@
 
 #include <sqlite3.h>
 
+#include "crypto/crypto.h"
 #include "store/backend.h"
 
 #define APPLICATION_ID 1229935691 /* 0x494F544B, "IOTK" */
 #define BUSY_TIMEOUT_MS 5000      /* other processes share the file */
 #define PRAGMA_VALUE_MAX 24
+/* The schema's version (PRAGMA user_version). 2: the token and pin rows
+ * carry a checksum; a version 1 file is refused like any other. */
+#define SCHEMA_VERSION 2
+/* A row's checksum: SHA-256 of its values (row_check), first 16 bytes. */
+#define ROW_CHECK_LEN 16
+/* The page cache (KiB; PRAGMA cache_size). */
+#define CACHE_KIB 256
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
 /* Written once, in the transaction that also writes the first token record.
- * The literals are APPLICATION_ID and STORE_FORMAT_VERSION. */
-_Static_assert(APPLICATION_ID == 0x494F544B && STORE_FORMAT_VERSION == 1, "schema_sql");
+ * The literals are APPLICATION_ID and SCHEMA_VERSION. Object rows hold codec
+ * records (codec.h), which carry their own check; the token and pin rows a
+ * checksum of their values (row_check): damage to a counter or an
+ * iteration count is an error, not a value. */
+_Static_assert(APPLICATION_ID == 0x494F544B && SCHEMA_VERSION == 2, "schema_sql");
 static const char schema_sql[] =
 	"PRAGMA application_id = 1229935691;"
-	"PRAGMA user_version = 1;"
+	"PRAGMA user_version = 2;"
 	"CREATE TABLE token(k INTEGER PRIMARY KEY CHECK (k = 1), label BLOB NOT NULL, "
-	"serial BLOB NOT NULL);"
+	"serial BLOB NOT NULL, checksum BLOB NOT NULL);"
 	"CREATE TABLE pin(role INTEGER PRIMARY KEY, is_set INTEGER NOT NULL, salt BLOB NOT NULL, "
-	"iterations INTEGER NOT NULL, wrapped BLOB NOT NULL, failures INTEGER NOT NULL);"
+	"iterations INTEGER NOT NULL, wrapped BLOB NOT NULL, failures INTEGER NOT NULL, "
+	"checksum BLOB NOT NULL);"
 	"CREATE TABLE object(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
 
 /* Every statement is prepared once at open: a put or a load of 10,000 objects
@@ -49,11 +61,13 @@ static const char schema_sql[] =
 	X(COMMIT, "COMMIT")                                                                        \
 	X(ROLLBACK, "ROLLBACK")                                                                    \
 	X(DATA_VERSION, "PRAGMA data_version")                                                     \
-	X(TOKEN_GET, "SELECT label, serial FROM token WHERE k = 1")                                \
-	X(TOKEN_PUT, "INSERT OR REPLACE INTO token(k, label, serial) VALUES (1, ?1, ?2)")          \
-	X(PIN_GET, "SELECT is_set, salt, iterations, wrapped, failures FROM pin WHERE role = ?1")  \
-	X(PIN_PUT, "INSERT OR REPLACE INTO pin(role, is_set, salt, iterations, wrapped, failures)" \
-		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                             \
+	X(TOKEN_GET, "SELECT label, serial, checksum FROM token WHERE k = 1")                      \
+	X(TOKEN_PUT, "INSERT OR REPLACE INTO token(k, label, serial, checksum)"                    \
+		     " VALUES (1, ?1, ?2, ?3)")                                                    \
+	X(PIN_GET, "SELECT is_set, salt, iterations, wrapped, failures, checksum FROM pin"         \
+		   " WHERE role = ?1")                                                             \
+	X(PIN_PUT, "INSERT OR REPLACE INTO pin(role, is_set, salt, iterations, wrapped, failures," \
+		   " checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                               \
 	X(OBJECT_ALL, "SELECT id, data FROM object ORDER BY id")                                   \
 	X(OBJECT_PUT, "INSERT OR REPLACE INTO object(id, data) VALUES (?1, ?2)")                   \
 	X(OBJECT_DELETE, "DELETE FROM object WHERE id = ?1")                                       \
@@ -172,11 +186,75 @@ static CK_RV end(sql_store *s, CK_RV rv)
 	return rv;
 }
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The checksum of the token row: SHA-256("IOTK token" | label | serial). */
+static CK_RV token_check(const store_token *t, uint8_t out[ROW_CHECK_LEN])
+{
+	uint8_t buf[10 + sizeof t->label + sizeof t->serial], digest[CRYPTO_SHA256_LEN];
+	CK_RV rv;
+
+	memcpy(buf, "IOTK token", 10);
+	memcpy(buf + 10, t->label, sizeof t->label);
+	memcpy(buf + 10 + sizeof t->label, t->serial, sizeof t->serial);
+	rv = crypto_sha256(buf, sizeof buf, digest);
+	if (rv == CKR_OK)
+		memcpy(out, digest, ROW_CHECK_LEN);
+	return rv;
+}
+
+/* The checksum of a pin row: SHA-256("IOTK pin" | role u8 | is_set u8 |
+ * salt | iterations u32 | wrapped | failures u32), little-endian. */
+static CK_RV pin_check(int role, const store_pin *p, uint8_t out[ROW_CHECK_LEN])
+{
+	uint8_t buf[8 + 2 + STORE_SALT_LEN + 4 + STORE_WRAPPED_LEN + 4];
+	uint8_t digest[CRYPTO_SHA256_LEN], *q = buf;
+	CK_RV rv;
+
+	memcpy(q, "IOTK pin", 8);
+	q[8] = (uint8_t)role;
+	q[9] = p->set != 0;
+	q += 10;
+	memcpy(q, p->salt, STORE_SALT_LEN);
+	q += STORE_SALT_LEN;
+	put_le32(q, p->iterations);
+	q += 4;
+	memcpy(q, p->wrapped, STORE_WRAPPED_LEN);
+	q += STORE_WRAPPED_LEN;
+	put_le32(q, p->failures);
+	rv = crypto_sha256(buf, sizeof buf, digest);
+	if (rv == CKR_OK)
+		memcpy(out, digest, ROW_CHECK_LEN);
+	return rv;
+}
+
+/* Compares a row's stored checksum with want. */
+static CK_RV column_check(sqlite3_stmt *st, int col, const uint8_t want[ROW_CHECK_LEN])
+{
+	uint8_t got[ROW_CHECK_LEN];
+	CK_RV rv = column_fixed(st, col, got, sizeof got);
+
+	if (rv == CKR_OK && !port_ct_equal(got, want, ROW_CHECK_LEN))
+		rv = CKR_DEVICE_ERROR;
+	return rv;
+}
+
 static CK_RV write_pin(sql_store *s, int role, const store_pin *p)
 {
 	sqlite3_stmt *st = s->st[ST_PIN_PUT];
+	uint8_t check[ROW_CHECK_LEN];
+	CK_RV rv;
 	int rc;
 
+	rv = pin_check(role, p, check);
+	if (rv != CKR_OK)
+		return rv;
 	rc = sqlite3_bind_int(st, 1, role);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int(st, 2, p->set != 0);
@@ -188,6 +266,8 @@ static CK_RV write_pin(sql_store *s, int role, const store_pin *p)
 		rc = bind_blob(st, 5, p->wrapped, sizeof p->wrapped);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 6, p->failures);
+	if (rc == SQLITE_OK)
+		rc = bind_blob(st, 7, check, sizeof check);
 	return run(st, rc);
 }
 
@@ -195,12 +275,18 @@ static CK_RV write_pin(sql_store *s, int role, const store_pin *p)
 static CK_RV write_token(sql_store *s, const store_token *t)
 {
 	sqlite3_stmt *st = s->st[ST_TOKEN_PUT];
+	uint8_t check[ROW_CHECK_LEN];
 	CK_RV rv;
 	int rc, role;
 
+	rv = token_check(t, check);
+	if (rv != CKR_OK)
+		return rv;
 	rc = bind_blob(st, 1, t->label, sizeof t->label);
 	if (rc == SQLITE_OK)
 		rc = bind_blob(st, 2, t->serial, sizeof t->serial);
+	if (rc == SQLITE_OK)
+		rc = bind_blob(st, 3, check, sizeof check);
 	rv = run(st, rc);
 	for (role = 0; rv == CKR_OK && role < STORE_ROLES; role++)
 		rv = write_pin(s, role, &t->pin[role]);
@@ -210,6 +296,7 @@ static CK_RV write_token(sql_store *s, const store_token *t)
 static CK_RV read_pin(sql_store *s, int role, store_pin *p)
 {
 	sqlite3_stmt *st = s->st[ST_PIN_GET];
+	uint8_t check[ROW_CHECK_LEN];
 	uint32_t set = 0;
 	CK_RV rv;
 
@@ -226,6 +313,10 @@ static CK_RV read_pin(sql_store *s, int role, store_pin *p)
 	if (rv == CKR_OK)
 		rv = column_u32(st, 4, UINT32_MAX, &p->failures);
 	p->set = (uint8_t)set;
+	if (rv == CKR_OK)
+		rv = pin_check(role, p, check);
+	if (rv == CKR_OK)
+		rv = column_check(st, 5, check);
 	done(st);
 	return rv;
 }
@@ -357,9 +448,14 @@ CK_RV store_sqlite_open(const char *path, int create, const store_token *t, stor
 	if (!create)
 		rv = pragma_is(s->db, "PRAGMA application_id", STR(APPLICATION_ID));
 	if (!create && rv == CKR_OK)
-		rv = pragma_is(s->db, "PRAGMA user_version", STR(STORE_FORMAT_VERSION));
+		rv = pragma_is(s->db, "PRAGMA user_version", STR(SCHEMA_VERSION));
+	/* A small page cache: every object is in memory above the store, so
+	 * SQLite reads pages for a load (a scan that touches each page once)
+	 * and a write (a few interior pages and a leaf). Its default 2 MB cache
+	 * only cost a token load 2 MB of fresh pages. */
 	if (rv == CKR_OK)
-		rv = exec(s->db, "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON");
+		rv = exec(s->db, "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; "
+				 "PRAGMA cache_size = -" STR(CACHE_KIB));
 	/* journal_mode answers the mode in force, which is not WAL when the
 	 * file system cannot give WAL its shared memory. */
 	if (rv == CKR_OK)
@@ -411,6 +507,7 @@ static CK_RV sql_token_load(store *base, store_token *out)
 {
 	sql_store *s = (sql_store *)base;
 	sqlite3_stmt *st = s->st[ST_TOKEN_GET];
+	uint8_t check[ROW_CHECK_LEN];
 	store_token t;
 	CK_RV rv;
 	int role;
@@ -424,6 +521,10 @@ static CK_RV sql_token_load(store *base, store_token *out)
 		rv = column_fixed(st, 0, t.label, sizeof t.label);
 		if (rv == CKR_OK)
 			rv = column_fixed(st, 1, t.serial, sizeof t.serial);
+		if (rv == CKR_OK)
+			rv = token_check(&t, check);
+		if (rv == CKR_OK)
+			rv = column_check(st, 2, check);
 		done(st);
 	}
 	for (role = 0; rv == CKR_OK && role < STORE_ROLES; role++)

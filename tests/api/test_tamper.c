@@ -15,22 +15,21 @@
  *
  * Two kinds of change:
  *   - raw: the byte alone, as damage or a naive edit does. The record's
- *     checksum (the codec's truncated SHA-256, the files store's CRC-32)
- *     catches it: the token must fail closed (CKR_DEVICE_ERROR from
- *     C_GetTokenInfo, C_OpenSession or C_Login; README "Encryption at
- *     rest"). The PIN rows of the SQLite store have no checksum: a changed
- *     salt or wrapped key must make the right PIN fail with
- *     CKR_PIN_INCORRECT (seal.h: the KEK does not open the record).
+ *     checksum (the codec's truncated SHA-256, the files store's CRC-32, the
+ *     SQLite store's row checksum of the pin rows) catches it: the token
+ *     must fail closed (CKR_DEVICE_ERROR from C_GetTokenInfo, C_OpenSession
+ *     or C_Login; README "Encryption at rest"). A byte of the object
+ *     record's MAC, which the codec's check does not cover, fails at
+ *     C_Login.
  *   - resealed: the byte, then the checksums recomputed, as a tamperer who
- *     knows the format does. Then only the AEAD stands: a change in a sealed
- *     value, or in an attribute its associated data binds (class, key type,
- *     CKA_PRIVATE, CKA_TOKEN, CKA_SENSITIVE, CKA_EXTRACTABLE), must fail
- *     closed, a change in a PIN record's salt or wrapped key must give
- *     CKR_PIN_INCORRECT. Elsewhere (clear attributes: label, id, public values,
- *     the other flags) the store has no keyed integrity (README: labels, ids
- *     and public values stay in clear); the test counts and prints which
- *     attributes a resealed change could alter, and requires only that
- *     nothing decrypts to wrong data.
+ *     knows the format does. The record of a private object is
+ *     authenticated as a whole (codec.h, seal.h: HMAC-SHA256 under a key
+ *     derived from the token master key, over every attribute, clear and
+ *     sealed, bound to the object id): every change must fail closed, at
+ *     load or at C_Login with CKR_DEVICE_ERROR; no change may load with a
+ *     different attribute. So must the MAC stripped and the record made to
+ *     look like one of format 1 (before the MAC). A change in a PIN
+ *     record's salt or wrapped key must give CKR_PIN_INCORRECT.
  * In every case: the key's CKA_VALUE is never different from the one
  * imported, the key never signs so that the original public key does not
  * verify, the key never silently disappears, and the right PIN never logs
@@ -145,10 +144,13 @@ static void put_le32(unsigned char *p, uint32_t v)
 /* Files store record framing (src/store/files.c): header 28, CRC 4. */
 #define F_HEADER 28
 #define F_TRAILER 4
-/* Codec (src/store/codec.h): header 12, entries of 13 + value, check 16. */
+/* Codec (src/store/codec.h): header 12, entries of 13 + value, check 16,
+ * then the MAC (32) when the flags (offset 6) say so. */
 #define C_HEADER 12
 #define C_ENTRY 13
 #define C_CHECK 16
+#define C_MAC 32
+#define C_F_MAC 0x01
 /* The token record body (files.c): label 32, serial 16, per role (SO,
  * user): set 1 | salt 16 | iterations 4 | wrapped 60 | failures 4. */
 #define T_PIN_LEN 85
@@ -156,13 +158,16 @@ static void put_le32(unsigned char *p, uint32_t v)
 #define T_WRAPPED(role) (T_SALT(role) + 16 + 4)
 #define T_RECORD_LEN (F_HEADER + 48 + 2 * T_PIN_LEN + F_TRAILER)
 
-/* Recomputes the codec check of the record at off (len bytes). */
-static void reseal_codec(unsigned char *rec, size_t len)
+/* Recomputes the codec check of a record of len bytes; mac: whether it
+ * ends with a MAC (as the original record did: a changed flag does not move
+ * the check). */
+static void reseal_codec(unsigned char *rec, size_t len, int mac)
 {
 	unsigned char d[32];
+	size_t body = len - C_CHECK - (mac ? C_MAC : 0);
 
-	sha256(rec, len - C_CHECK, d);
-	memcpy(rec + len - C_CHECK, d, C_CHECK);
+	sha256(rec, body, d);
+	memcpy(rec + body, d, C_CHECK);
 }
 
 /* Recomputes the CRC of a files store record. */
@@ -288,6 +293,25 @@ static void put_file(const char *name, const unsigned char *p, size_t len)
 	write_file(path, p, len);
 }
 
+/* The SQLite pin row checksum (src/store/sqlite.c pin_check): SHA-256 of
+ * "IOTK pin" | role | is_set | salt | iterations u32 | wrapped | failures
+ * u32, first 16 bytes. */
+static void pin_row_check(int role, int is_set, const unsigned char salt[16], uint32_t iterations,
+			  const unsigned char wrapped[60], uint32_t failures, unsigned char out[16])
+{
+	unsigned char buf[8 + 2 + 16 + 4 + 60 + 4], d[32];
+
+	memcpy(buf, "IOTK pin", 8);
+	buf[8] = (unsigned char)role;
+	buf[9] = (unsigned char)is_set;
+	memcpy(buf + 10, salt, 16);
+	put_le32(buf + 26, iterations);
+	memcpy(buf + 30, wrapped, 60);
+	put_le32(buf + 90, failures);
+	sha256(buf, sizeof(buf), d);
+	memcpy(out, d, 16);
+}
+
 /* SQLite: one connection of the test's own (no fsync: durability does not
  * matter here, and the module is finalized while it writes). */
 static sqlite3 *sql;
@@ -342,42 +366,63 @@ static void sql_put_object(sqlite3_int64 id, const unsigned char *p, size_t len)
 	sqlite3_finalize(st);
 }
 
-/* A PIN row: salt 16 then wrapped 60 in one buffer, and its counter. */
+/* A PIN row: salt 16 then wrapped 60 in one buffer, its other columns and
+ * its checksum. */
 #define PIN_BYTES 76
-static void sql_pin(int role, unsigned char out[PIN_BYTES], sqlite3_int64 *failures)
-{
-	sqlite3_stmt *st;
+typedef struct pin_row {
+	unsigned char b[PIN_BYTES];
+	sqlite3_int64 is_set, iterations, failures;
+	unsigned char check[16];
+} pin_row;
 
-	assert_int_equal(
-		sqlite3_prepare_v2(sql, "SELECT salt, wrapped, failures FROM pin WHERE role = ?",
-				   -1, &st, NULL),
-		SQLITE_OK);
-	sqlite3_bind_int(st, 1, role);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_bytes(st, 0), 16);
-	assert_int_equal(sqlite3_column_bytes(st, 1), 60);
-	memcpy(out, sqlite3_column_blob(st, 0), 16);
-	memcpy(out + 16, sqlite3_column_blob(st, 1), 60);
-	*failures = sqlite3_column_int64(st, 2);
-	sqlite3_finalize(st);
-}
-
-static void sql_put_pin(int role, const unsigned char in[PIN_BYTES], sqlite3_int64 failures)
+static void sql_pin(int role, pin_row *r)
 {
 	sqlite3_stmt *st;
 
 	assert_int_equal(sqlite3_prepare_v2(sql,
-					    "UPDATE pin SET salt = ?, wrapped = ?, failures = ? "
-					    "WHERE role = ?",
+					    "SELECT salt, wrapped, failures, is_set, iterations, "
+					    "checksum FROM pin WHERE role = ?",
 					    -1, &st, NULL),
 			 SQLITE_OK);
-	sqlite3_bind_blob(st, 1, in, 16, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 2, in + 16, 60, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, failures);
-	sqlite3_bind_int(st, 4, role);
+	sqlite3_bind_int(st, 1, role);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(st, 0), 16);
+	assert_int_equal(sqlite3_column_bytes(st, 1), 60);
+	assert_int_equal(sqlite3_column_bytes(st, 5), 16);
+	memcpy(r->b, sqlite3_column_blob(st, 0), 16);
+	memcpy(r->b + 16, sqlite3_column_blob(st, 1), 60);
+	r->failures = sqlite3_column_int64(st, 2);
+	r->is_set = sqlite3_column_int64(st, 3);
+	r->iterations = sqlite3_column_int64(st, 4);
+	memcpy(r->check, sqlite3_column_blob(st, 5), 16);
+	sqlite3_finalize(st);
+}
+
+static void sql_put_pin(int role, const pin_row *r)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(sql,
+					    "UPDATE pin SET salt = ?, wrapped = ?, failures = ?, "
+					    "iterations = ?, checksum = ? WHERE role = ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_blob(st, 1, r->b, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 2, r->b + 16, 60, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, r->failures);
+	sqlite3_bind_int64(st, 4, r->iterations);
+	sqlite3_bind_blob(st, 5, r->check, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 6, role);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	assert_int_equal(sqlite3_changes(sql), 1);
 	sqlite3_finalize(st);
+}
+
+/* Recomputes a PIN row's checksum, as a tamperer can. */
+static void pin_row_reseal(int role, pin_row *r)
+{
+	pin_row_check(role, (int)r->is_set, r->b, (uint32_t)r->iterations, r->b + 16,
+		      (uint32_t)r->failures, r->check);
 }
 
 /* ---- the key and what it must stay ---- */
@@ -715,32 +760,11 @@ static void tally_print(const tally *t, const char *what)
 	fflush(stdout);
 }
 
-/* What a byte of a codec record is: 1 when changing it must fail closed
- * even with the checksums resealed (a sealed value, or the value of an
- * attribute the AEAD's associated data binds); *is_check when it is the
- * checksum itself. */
-static int codec_must_fail(const unsigned char *rec, size_t len, size_t pos, int *is_check)
+/* Whether byte pos of a codec record (len bytes, ending with a MAC) is its
+ * unkeyed check, which resealing rewrites. */
+static int codec_is_check(size_t len, size_t pos)
 {
-	size_t p = C_HEADER, i, count = (size_t)le(rec + 8, 4);
-
-	*is_check = pos >= len - C_CHECK;
-	if (pos < C_HEADER || *is_check)
-		return 1;
-	for (i = 0; i < count && p + C_ENTRY <= len - C_CHECK; i++) {
-		CK_ATTRIBUTE_TYPE type = (CK_ATTRIBUTE_TYPE)le(rec + p, 8);
-		int sealed = rec[p + 8];
-		size_t vlen = (size_t)le(rec + p + 9, 4);
-
-		if (pos < p + C_ENTRY)
-			return 1; /* type, kind or length: structure */
-		if (pos < p + C_ENTRY + vlen)
-			return sealed || type == CKA_CLASS || type == CKA_KEY_TYPE ||
-			       type == CKA_PRIVATE || type == CKA_TOKEN || type == CKA_SENSITIVE ||
-			       type == CKA_EXTRACTABLE;
-		p += C_ENTRY + vlen;
-	}
-	fail_msg("byte %zu is outside the record's entries", pos);
-	return 1;
+	return pos >= len - C_MAC - C_CHECK && pos < len - C_MAC;
 }
 
 /* The object record as stored (sqlite blob, or the whole o- file) and where
@@ -771,19 +795,29 @@ static void objrec_load(objrec *r)
 		r->coff = 0;
 		r->clen = r->len;
 	}
-	assert_true(r->clen > C_HEADER + C_CHECK);
+	assert_true(r->clen > C_HEADER + C_CHECK + C_MAC);
 	assert_memory_equal(r->orig + r->coff, "IOTO", 4);
+	/* Format 2, with the MAC of a private record. */
+	assert_int_equal(r->orig[r->coff + 4], 2);
+	assert_int_equal(r->orig[r->coff + 6], C_F_MAC);
 }
 
-static void objrec_put(objrec *r, const unsigned char *p)
+/* Stores p (len bytes, as objrec_load gave them: a files store record
+ * with its framing) in place of the record. */
+static void objrec_put_len(objrec *r, const unsigned char *p, size_t len)
 {
 	if (h_store_files()) {
 		/* The token record copies as they were (a login rewrites them). */
 		snap_restore(&r->files);
-		put_file(r->files.name[r->fidx], p, r->len);
+		put_file(r->files.name[r->fidx], p, len);
 	} else {
-		sql_put_object(r->id, p, r->len);
+		sql_put_object(r->id, p, len);
 	}
+}
+
+static void objrec_put(objrec *r, const unsigned char *p)
+{
+	objrec_put_len(r, p, r->len);
 }
 
 static void objrec_restore(objrec *r)
@@ -830,19 +864,71 @@ static void make_key(void)
 	assert_int_equal(check_key(CKU_USER, why, sizeof(why)), OUT_SAME);
 }
 
+/* The MAC cut off, the flag cleared and the checks recomputed, as format 2
+ * and as format 1 (which had no MAC), the CKA_LABEL changed or not: a
+ * private record without its MAC never loads as the key. */
+static void strip_mac(objrec *r, tally *t)
+{
+	size_t clen = r->clen - C_MAC, len = r->len - C_MAC, pos, label = 0;
+	unsigned char *buf = malloc(r->len), *rec;
+	char why[512], what[64];
+	int version, change, out;
+
+	assert_non_null(buf);
+	/* Where the label's value is (the entries as codec.h lays them). */
+	for (pos = C_HEADER; pos + C_ENTRY <= clen - C_CHECK;) {
+		size_t vlen = (size_t)le(r->orig + r->coff + pos + 9, 4);
+
+		if (le(r->orig + r->coff + pos, 8) == CKA_LABEL)
+			label = pos + C_ENTRY;
+		pos += C_ENTRY + vlen;
+	}
+	assert_true(label > 0);
+	for (version = 1; version <= 2; version++) {
+		for (change = 0; change < 2; change++) {
+			/* The files framing: header, the shorter record, CRC. */
+			memcpy(buf, r->orig, r->coff + clen);
+			rec = buf + r->coff;
+			rec[4] = (unsigned char)version;
+			rec[6] = 0;
+			if (change)
+				rec[label] ^= 0x20;
+			reseal_codec(rec, clen, 0);
+			if (h_store_files()) {
+				put_le32(buf + 24, (uint32_t)clen);
+				reseal_files(buf, len);
+			}
+			objrec_put_len(r, buf, len);
+			out = check_key(CKU_USER, why, sizeof(why));
+			if (out != OUT_TOKEN && out != OUT_SESSION && out != OUT_LOGIN) {
+				if (out != OUT_BAD)
+					snprintf(why + strlen(why), sizeof(why) - strlen(why),
+						 " (%s, expected a failure)", out_names[out]);
+				out = OUT_BAD;
+			}
+			snprintf(what, sizeof(what), "MAC stripped, format %d%s", version,
+				 change ? ", label changed" : "");
+			tally_add(t, out, what, 0, 0, why);
+			objrec_restore(r);
+		}
+	}
+	free(buf);
+}
+
 static void test_tamper_object(void **state)
 {
 	static const unsigned patterns[2] = { 0x01, 0xa5 };
 	objrec r;
 	unsigned char *buf;
-	tally raw, resealed;
+	tally raw, resealed, stripped;
 	char why[512];
 	size_t pos;
-	int k, must_fail, is_check, out;
+	int k, out;
 
 	(void)state;
 	memset(&raw, 0, sizeof(raw));
 	memset(&resealed, 0, sizeof(resealed));
+	memset(&stripped, 0, sizeof(stripped));
 	make_key();
 	t_mark = now_s();
 	objrec_load(&r);
@@ -872,74 +958,109 @@ static void test_tamper_object(void **state)
 			/* Resealed: the checksums recomputed. */
 			if (pos < r.coff || pos >= r.coff + r.clen)
 				continue; /* the files framing: checked raw */
-			must_fail =
-				codec_must_fail(r.orig + r.coff, r.clen, pos - r.coff, &is_check);
-			if (is_check)
+			if (codec_is_check(r.clen, pos - r.coff))
 				continue; /* resealing rewrites it */
 			memcpy(buf, r.orig, r.len);
 			buf[pos] ^= (unsigned char)patterns[k];
-			reseal_codec(buf + r.coff, r.clen);
+			reseal_codec(buf + r.coff, r.clen, 1);
 			if (h_store_files())
 				reseal_files(buf, r.len);
 			objrec_put(&r, buf);
 			out = check_key(CKU_USER, why, sizeof(why));
-			if (must_fail && out != OUT_TOKEN && out != OUT_SESSION &&
-			    out != OUT_LOGIN && out != OUT_BAD) {
-				snprintf(why + strlen(why), sizeof(why) - strlen(why),
-					 " (%s: a sealed or bound byte, expected a failure)",
-					 out_names[out]);
+			/* The record MAC covers every byte of a private record:
+			 * nothing loads changed, nothing loads at all. */
+			if (out != OUT_TOKEN && out != OUT_SESSION && out != OUT_LOGIN) {
+				if (out != OUT_BAD)
+					snprintf(why + strlen(why), sizeof(why) - strlen(why),
+						 " (%s, expected a failure)", out_names[out]);
 				out = OUT_BAD;
 			}
 			tally_add(&resealed, out, "object record, resealed", pos, patterns[k], why);
 			objrec_restore(&r);
 		}
 	}
+	strip_mac(&r, &stripped);
 	tally_print(&raw, "object record, raw");
 	tally_print(&resealed, "object record, resealed");
+	tally_print(&stripped, "object record, MAC stripped");
 	/* Put back, the token is whole again. */
 	assert_int_equal(check_key(CKU_USER, why, sizeof(why)), OUT_SAME);
 	free(buf);
 	objrec_free(&r);
-	if (raw.first_bad[0] != '\0' || resealed.first_bad[0] != '\0')
-		fail_msg("tampered object record: %s%s", raw.first_bad, resealed.first_bad);
+	if (raw.first_bad[0] != '\0' || resealed.first_bad[0] != '\0' ||
+	    stripped.first_bad[0] != '\0')
+		fail_msg("tampered object record: %s%s%s", raw.first_bad, resealed.first_bad,
+			 stripped.first_bad);
 	h_initialize();
 }
 
-/* SQLite: both PIN rows, every byte of salt and wrapped key. */
-static void sweep_sqlite_pins(tally *t)
+/* SQLite: both PIN rows, every byte of salt and wrapped key, raw (the row
+ * checksum fails: the token fails closed) and resealed (the AEAD of the
+ * wrapped key: CKR_PIN_INCORRECT); the counter and the iteration count raw
+ * (the row checksum). */
+static int expect_out(int out, int want, char *why, size_t whylen)
+{
+	if (out != want && out != OUT_BAD) {
+		snprintf(why + strlen(why), whylen - strlen(why), " (%s, expected %s)",
+			 out_names[out], out_names[want]);
+		out = OUT_BAD;
+	}
+	return out;
+}
+
+static void sweep_sqlite_pins(tally *raw, tally *resealed)
 {
 	static const unsigned patterns[2] = { 0x01, 0xa5 };
-	unsigned char orig[PIN_BYTES], buf[PIN_BYTES];
-	sqlite3_int64 failures;
+	pin_row orig, row;
 	char why[512], what[64];
-	int role, k, out;
+	int role, k, out, reseal;
 	size_t pos;
 
 	for (role = 0; role < 2; role++) {
 		CK_USER_TYPE who = role == 0 ? CKU_SO : CKU_USER;
 
 		sql_open();
-		sql_pin(role, orig, &failures);
-		snprintf(what, sizeof(what), "%s PIN row (salt|wrapped)", role ? "user" : "SO");
-		for (pos = 0; pos < PIN_BYTES; pos++) {
-			for (k = 0; k < 2; k++) {
-				if (k == 1 && pos % 3 != 0)
-					continue;
-				memcpy(buf, orig, PIN_BYTES);
-				buf[pos] ^= (unsigned char)patterns[k];
-				sql_put_pin(role, buf, failures);
-				out = check_key(who, why, sizeof(why));
-				/* No checksum on the row: the AEAD of the
-				 * wrapped key answers, as for a wrong PIN. */
-				if (out != OUT_PIN && out != OUT_BAD) {
-					snprintf(why + strlen(why), sizeof(why) - strlen(why),
-						 " (%s, expected CKR_PIN_INCORRECT)",
-						 out_names[out]);
-					out = OUT_BAD;
+		sql_pin(role, &orig);
+		for (reseal = 0; reseal < 2; reseal++) {
+			snprintf(what, sizeof(what), "%s PIN row (salt|wrapped), %s",
+				 role ? "user" : "SO", reseal ? "resealed" : "raw");
+			for (pos = 0; pos < PIN_BYTES; pos++) {
+				for (k = 0; k < 2; k++) {
+					if (k == 1 && pos % 3 != 0)
+						continue;
+					row = orig;
+					row.b[pos] ^= (unsigned char)patterns[k];
+					if (reseal)
+						pin_row_reseal(role, &row);
+					sql_put_pin(role, &row);
+					out = check_key(who, why, sizeof(why));
+					out = expect_out(out, reseal ? OUT_PIN : OUT_TOKEN, why,
+							 sizeof(why));
+					tally_add(reseal ? resealed : raw, out, what, pos,
+						  patterns[k], why);
+					sql_put_pin(role, &orig);
 				}
-				tally_add(t, out, what, pos, patterns[k], why);
-				sql_put_pin(role, orig, failures);
 			}
+		}
+		/* The counter and the iteration count, raw: damage, not a
+		 * value (README: every record carries a checksum). */
+		snprintf(what, sizeof(what), "%s PIN row (failures|iterations), raw",
+			 role ? "user" : "SO");
+		for (k = 0; k < 4; k++) {
+			row = orig;
+			if (k == 0)
+				row.failures = orig.failures + 1;
+			else if (k == 1)
+				row.failures = 9;
+			else if (k == 2)
+				row.iterations = orig.iterations + 1;
+			else
+				row.iterations = orig.iterations * 1000;
+			sql_put_pin(role, &row);
+			out = expect_out(check_key(who, why, sizeof(why)), OUT_TOKEN, why,
+					 sizeof(why));
+			tally_add(raw, out, what, (size_t)k, 0, why);
+			sql_put_pin(role, &orig);
 		}
 		sql_close();
 	}
@@ -952,7 +1073,7 @@ static void sweep_files_pins(tally *raw, tally *resealed)
 	static const unsigned patterns[2] = { 0x01, 0xa5 };
 	snap s;
 	unsigned char buf[T_RECORD_LEN];
-	char why[512], what[64];
+	char why[512], what[512];
 	int copy, newest, idx[2], k, out, role;
 	size_t pos;
 
@@ -1032,12 +1153,13 @@ static void test_tamper_pin(void **state)
 	if (h_store_files())
 		sweep_files_pins(&raw, &resealed);
 	else
-		sweep_sqlite_pins(&raw);
+		sweep_sqlite_pins(&raw, &resealed);
 	if (h_store_files()) {
 		tally_print(&raw, "token record, raw");
 		tally_print(&resealed, "PIN records, resealed");
 	} else {
-		tally_print(&raw, "PIN rows (no checksum)");
+		tally_print(&raw, "PIN rows, raw");
+		tally_print(&resealed, "PIN rows, resealed");
 	}
 	/* Put back: both PINs log in, the key is whole. */
 	assert_int_equal(check_key(CKU_SO, why, sizeof(why)), OUT_SAME);

@@ -132,8 +132,8 @@ static void test_round_trip_empty(void **state)
 	assert_int_equal(codec_size(NULL, 0), HEADER_LEN + CHECK_LEN);
 	assert_int_equal(codec_encode(NULL, 0, &buf, &len), CKR_OK);
 	assert_int_equal(len, HEADER_LEN + CHECK_LEN);
-	/* "IOTO", version 1, reserved 0, count 0. */
-	assert_memory_equal(buf, "IOTO\x01\x00\x00\x00\x00\x00\x00\x00", HEADER_LEN);
+	/* "IOTO", version 2, flags 0, count 0. */
+	assert_memory_equal(buf, "IOTO\x02\x00\x00\x00\x00\x00\x00\x00", HEADER_LEN);
 	assert_int_equal(decode_copy(buf, len, &s), CKR_OK);
 	assert_int_equal(s.n, 0);
 	port_free_secret(buf, len);
@@ -151,7 +151,7 @@ static void test_round_trip_layout(void **state)
 	assert_int_equal(codec_encode(&a, 1, &buf, &len), CKR_OK);
 	assert_int_equal(len, HEADER_LEN + ENTRY_LEN + 2 + CHECK_LEN);
 	/* Little-endian fields exactly as codec.h describes them. */
-	assert_memory_equal(buf, "IOTO\x01\x00\x00\x00\x01\x00\x00\x00", HEADER_LEN);
+	assert_memory_equal(buf, "IOTO\x02\x00\x00\x00\x01\x00\x00\x00", HEADER_LEN);
 	assert_memory_equal(buf + HEADER_LEN,
 			    "\x08\x07\x06\x05\x04\x03\x02\x01"
 			    "\x01"
@@ -369,13 +369,165 @@ static void test_decode_bad_version(void **state)
 	(void)state;
 	encode_small(&buf, &len);
 	expect_structure_error(buf, len, 4, "\x00\x00", 2);
-	expect_structure_error(buf, len, 4, "\x02\x00", 2);
-	expect_structure_error(buf, len, 4, "\x01\x01", 2);
+	expect_structure_error(buf, len, 4, "\x03\x00", 2);
+	expect_structure_error(buf, len, 4, "\x02\x01", 2);
 	expect_structure_error(buf, len, 4, "\xff\xff", 2);
-	/* The reserved u16 must be 0. */
-	expect_structure_error(buf, len, 6, "\x01\x00", 2);
+	/* Unknown flags. */
+	expect_structure_error(buf, len, 6, "\x02\x00", 2);
 	expect_structure_error(buf, len, 6, "\x00\x80", 2);
+	/* The MAC flag without room for the MAC. */
+	expect_structure_error(buf, len, 6, "\x01\x00", 2);
 	port_free_secret(buf, len);
+}
+
+/* Version 1 (before the flags): read, without a MAC; its flags must be 0. */
+static void test_decode_version_1(void **state)
+{
+	codec_info info;
+	uint8_t *buf;
+	size_t len;
+	struct seen s;
+
+	(void)state;
+	encode_small(&buf, &len);
+	buf[4] = 1;
+	recheck(buf, len);
+	assert_int_equal(decode_copy(buf, len, &s), CKR_OK);
+	assert_same_attrs(small_attrs, 2, &s);
+	memset(&info, 0x5a, sizeof(info));
+	assert_int_equal(codec_check_info(buf, len, &info), CKR_OK);
+	assert_int_equal(info.version, 1);
+	assert_false(info.has_mac);
+	assert_null(info.mac);
+	expect_structure_error(buf, len, 6, "\x01\x00", 2);
+	port_free_secret(buf, len);
+}
+
+/* ---- the MAC trailer ---- */
+
+struct mac_seen {
+	uint8_t digest[CRYPTO_SHA256_LEN];
+	int calls;
+	CK_RV rv;
+};
+
+static CK_RV fake_mac(void *ctx, const uint8_t digest[CODEC_DIGEST_LEN], uint8_t mac[CODEC_MAC_LEN])
+{
+	struct mac_seen *m = ctx;
+	size_t i;
+
+	memcpy(m->digest, digest, CODEC_DIGEST_LEN);
+	m->calls++;
+	for (i = 0; i < CODEC_MAC_LEN; i++)
+		mac[i] = (uint8_t)(0xc0 + i);
+	return m->rv;
+}
+
+static void encode_small_mac(uint8_t **buf, size_t *len, struct mac_seen *m)
+{
+	memset(m, 0, sizeof(*m));
+	assert_int_equal(codec_encode_mac(small_attrs, 2, fake_mac, m, buf, len), CKR_OK);
+	assert_int_equal(m->calls, 1);
+	assert_int_equal(*len, codec_size(small_attrs, 2) + CODEC_MAC_LEN);
+}
+
+static void test_mac_layout(void **state)
+{
+	uint8_t digest[CRYPTO_SHA256_LEN];
+	struct mac_seen m;
+	codec_info info;
+	uint8_t *buf;
+	size_t len, body, i;
+	struct seen s;
+
+	(void)state;
+	encode_small_mac(&buf, &len, &m);
+	body = len - CHECK_LEN - CODEC_MAC_LEN;
+	/* Version 2, the MAC flag. */
+	assert_memory_equal(buf, "IOTO\x02\x00\x01\x00\x02\x00\x00\x00", HEADER_LEN);
+	/* The function got the SHA-256 of header and entries; the check is
+	 * its first 16 bytes; the MAC it wrote is last. */
+	assert_int_equal(crypto_sha256(buf, body, digest), CKR_OK);
+	assert_memory_equal(m.digest, digest, sizeof(digest));
+	assert_memory_equal(buf + body, digest, CHECK_LEN);
+	for (i = 0; i < CODEC_MAC_LEN; i++)
+		assert_int_equal(buf[body + CHECK_LEN + i], 0xc0 + i);
+	assert_int_equal(codec_check_info(buf, len, &info), CKR_OK);
+	assert_int_equal(info.version, 2);
+	assert_true(info.has_mac);
+	assert_ptr_equal(info.mac, buf + len - CODEC_MAC_LEN);
+	assert_memory_equal(info.digest, digest, sizeof(digest));
+	assert_int_equal(decode_copy(buf, len, &s), CKR_OK);
+	assert_same_attrs(small_attrs, 2, &s);
+	/* Without a MAC: no flag, no trailer; the digest is reported too. */
+	port_free_secret(buf, len);
+	encode_small(&buf, &len);
+	assert_int_equal(codec_check_info(buf, len, &info), CKR_OK);
+	assert_false(info.has_mac);
+	assert_int_equal(crypto_sha256(buf, len - CHECK_LEN, digest), CKR_OK);
+	assert_memory_equal(info.digest, digest, sizeof(digest));
+	port_free_secret(buf, len);
+}
+
+/* The check covers header and entries: a flip there fails it; a flip in the
+ * MAC passes the codec (the caller's MAC check refuses it) but is reported
+ * as stored. */
+static void test_mac_bit_flips(void **state)
+{
+	struct mac_seen m;
+	codec_info info;
+	uint8_t *buf;
+	size_t len, i, macoff;
+	struct seen s;
+
+	(void)state;
+	encode_small_mac(&buf, &len, &m);
+	macoff = len - CODEC_MAC_LEN;
+	for (i = 0; i < len * 8; i++) {
+		buf[i / 8] ^= (uint8_t)(1u << (i % 8));
+		if (i / 8 < macoff) {
+			assert_int_equal(decode_copy(buf, len, &s), CKR_DEVICE_ERROR);
+			assert_int_equal(s.n, 0);
+		} else {
+			assert_int_equal(codec_check_info(buf, len, &info), CKR_OK);
+			assert_true(info.has_mac);
+			assert_int_not_equal(info.mac[i / 8 - macoff], 0xc0 + i / 8 - macoff);
+		}
+		buf[i / 8] ^= (uint8_t)(1u << (i % 8));
+	}
+	/* The MAC cut off, the flag cleared, the check recomputed: a record
+	 * without a MAC, which the caller must refuse where it wants one. */
+	buf[6] = 0;
+	recheck(buf, len - CODEC_MAC_LEN);
+	assert_int_equal(codec_check_info(buf, len - CODEC_MAC_LEN, &info), CKR_OK);
+	assert_false(info.has_mac);
+	/* Only cut off: the structure fails. */
+	buf[6] = 1;
+	assert_int_equal(codec_check_info(buf, len - CODEC_MAC_LEN, &info), CKR_DEVICE_ERROR);
+	port_free_secret(buf, len);
+}
+
+static void test_mac_error_propagates(void **state)
+{
+	struct mac_seen m;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.rv = CKR_FUNCTION_FAILED;
+	assert_int_equal(codec_encode_mac(small_attrs, 2, fake_mac, &m, &buf, &len),
+			 CKR_FUNCTION_FAILED);
+	assert_null(buf);
+	assert_int_equal(m.calls, 1);
+	port_alloc_fail_after(1);
+	m.rv = CKR_OK;
+	m.calls = 0;
+	assert_int_equal(codec_encode_mac(small_attrs, 2, fake_mac, &m, &buf, &len),
+			 CKR_HOST_MEMORY);
+	port_alloc_fail_after(0);
+	assert_null(buf);
+	assert_int_equal(m.calls, 0);
 }
 
 static void test_decode_bad_count(void **state)
@@ -585,6 +737,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_decode_every_truncation, teardown),
 		cmocka_unit_test_teardown(test_decode_bad_magic, teardown),
 		cmocka_unit_test_teardown(test_decode_bad_version, teardown),
+		cmocka_unit_test_teardown(test_decode_version_1, teardown),
+		cmocka_unit_test_teardown(test_mac_layout, teardown),
+		cmocka_unit_test_teardown(test_mac_bit_flips, teardown),
+		cmocka_unit_test_teardown(test_mac_error_propagates, teardown),
 		cmocka_unit_test_teardown(test_decode_bad_count, teardown),
 		cmocka_unit_test_teardown(test_decode_count_over_max_even_if_consistent, teardown),
 		cmocka_unit_test_teardown(test_decode_trailing_garbage, teardown),

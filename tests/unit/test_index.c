@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -421,6 +422,14 @@ static void test_handle_generation_wrap_retires_slot(void **state)
 	(void)state;
 	assert_int_equal(handle_add(&t, &dummies[0], &h), CKR_OK);
 	assert_int_equal(h & HANDLE_INDEX_MAX, 1);
+#if ULONG_MAX > 0xffffffffUL
+	/* 64-bit: generations come from one process-wide counter; a slot that
+	 * holds the largest generation a handle can carry (the counter wraps
+	 * to 1 after it) is retired when released. */
+	t.slots[0].generation = max_gen;
+	h = (max_gen << HANDLE_INDEX_BITS) | 1;
+	assert_ptr_equal(handle_get(&t, h), &dummies[0]);
+#else
 	handle_release(&t, h);
 	/* Age slot 0 to one before the largest generation a handle can hold. */
 	t.slots[0].generation = max_gen - 1;
@@ -428,6 +437,7 @@ static void test_handle_generation_wrap_retires_slot(void **state)
 	assert_int_equal(h & HANDLE_INDEX_MAX, 1);
 	assert_true(h >> HANDLE_INDEX_BITS == max_gen);
 	assert_ptr_equal(handle_get(&t, h), &dummies[1]);
+#endif
 	handle_release(&t, h);
 	assert_null(handle_get(&t, h));
 	/* The slot is retired: the next handle uses a new one. */
@@ -436,6 +446,30 @@ static void test_handle_generation_wrap_retires_slot(void **state)
 	assert_true(h2 != h);
 	assert_null(handle_get(&t, h));
 	handle_table_free(&t);
+}
+
+/* No handle value is issued twice, whichever table issues it (64-bit). */
+static void test_handle_values_unique_across_tables(void **state)
+{
+	handle_table a = { 0 }, b = { 0 };
+	CK_ULONG ha[8], hb[8];
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 8; i++) {
+			assert_int_equal(handle_add(&a, &dummies[i], &ha[i]), CKR_OK);
+			assert_int_equal(handle_add(&b, &dummies[i], &hb[i]), CKR_OK);
+		}
+		for (int i = 0; i < 8; i++)
+			for (int j = 0; j < 8; j++)
+				assert_true(ULONG_MAX <= 0xffffffffUL || ha[i] != hb[j]);
+		for (int i = 0; i < 8; i++) {
+			handle_release(&a, ha[i]);
+			handle_release(&b, hb[i]);
+		}
+	}
+	handle_table_free(&a);
+	handle_table_free(&b);
 }
 
 static void test_handle_alloc_failure(void **state)
@@ -491,6 +525,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_handle_many_live, teardown),
 		cmocka_unit_test_teardown(test_handle_set, teardown),
 		cmocka_unit_test_teardown(test_handle_generation_wrap_retires_slot, teardown),
+		cmocka_unit_test_teardown(test_handle_values_unique_across_tables, teardown),
 		cmocka_unit_test_teardown(test_handle_alloc_failure, teardown),
 	};
 

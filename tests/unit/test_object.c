@@ -1341,11 +1341,14 @@ static void test_encode_private_needs_tmk(void **state)
 	}
 }
 
-/* A decoded record as an editable list of codec attributes. */
+/* A decoded record as an editable list of codec attributes, and its MAC
+ * (which rec_decode writes back as it was: a tamperer cannot compute it). */
 struct rec_attrs {
 	codec_attr a[CODEC_MAX_ATTRS];
 	uint8_t *copies[CODEC_MAX_ATTRS];
 	size_t n;
+	int has_mac;
+	uint8_t mac[CODEC_MAC_LEN];
 };
 
 static CK_RV collect(void *ctx, const codec_attr *attr)
@@ -1365,8 +1368,23 @@ static CK_RV collect(void *ctx, const codec_attr *attr)
 
 static void rec_split(const uint8_t *rec, size_t len, struct rec_attrs *r)
 {
+	codec_info info;
+
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(codec_decode(rec, len, collect, r), CKR_OK);
+	assert_int_equal(codec_check_info(rec, len, &info), CKR_OK);
+	r->has_mac = info.has_mac;
+	if (info.has_mac)
+		memcpy(r->mac, info.mac, CODEC_MAC_LEN);
+}
+
+static CK_RV old_mac(void *ctx, const uint8_t digest[CODEC_DIGEST_LEN], uint8_t mac[CODEC_MAC_LEN])
+{
+	const struct rec_attrs *r = ctx;
+
+	(void)digest;
+	memcpy(mac, r->mac, CODEC_MAC_LEN);
+	return CKR_OK;
 }
 
 static codec_attr *rec_find(struct rec_attrs *r, CK_ATTRIBUTE_TYPE type)
@@ -1394,7 +1412,10 @@ static CK_RV rec_decode(struct rec_attrs *r, uint64_t id, object **out)
 	size_t len, i;
 	CK_RV rv;
 
-	assert_int_equal(codec_encode(r->a, r->n, &rec, &len), CKR_OK);
+	if (r->has_mac)
+		assert_int_equal(codec_encode_mac(r->a, r->n, old_mac, r, &rec, &len), CKR_OK);
+	else
+		assert_int_equal(codec_encode(r->a, r->n, &rec, &len), CKR_OK);
 	*out = NULL;
 	rv = object_decode(id, rec, len, out);
 	port_free_secret(rec, len);
@@ -1616,6 +1637,237 @@ static void test_decode_duplicate_attribute(void **state)
 	object_free(obj);
 }
 
+/* ---- the record MAC of private objects (seal.h, codec.h) ---- */
+
+/* Recomputes the unkeyed check of a record, as a tamperer can. */
+static void reseal(uint8_t *rec, size_t len)
+{
+	uint8_t digest[CRYPTO_SHA256_LEN];
+	size_t body = len - 16 - ((rec[6] & CODEC_F_MAC) ? CODEC_MAC_LEN : 0);
+
+	assert_int_equal(crypto_sha256(rec, body, digest), CKR_OK);
+	memcpy(rec + body, digest, 16);
+}
+
+/* A private public key: no sealed value at all, so only the MAC protects
+ * its record (before the MAC, nothing did). */
+static object *private_token_pub_rsa(uint64_t id)
+{
+	CK_ATTRIBUTE t[MAX_T];
+	CK_ULONG n = t_pub_rsa(t);
+	object *obj;
+
+	t[n++] = ATTR(CKA_TOKEN, yes);
+	t[n++] = ATTR(CKA_PRIVATE, yes);
+	t[n++] = ATTR_BYTES(CKA_LABEL, label);
+	obj = create_ok(t, n, 0);
+	obj->id = id;
+	return obj;
+}
+
+static void test_record_mac_right_key(void **state)
+{
+	object *obj, *back, *copy;
+	codec_info info;
+	uint8_t *rec;
+	size_t len;
+
+	(void)state;
+	obj = private_token_pub_rsa(501);
+	assert_int_equal(object_encode(obj, NULL, &rec, &len), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(object_encode(obj, tmk, &rec, &len), CKR_OK);
+	assert_int_equal(len, object_size(obj));
+	assert_int_equal(obj->auth.state, OBJ_AUTH_OK);
+	assert_int_equal(codec_check_info(rec, len, &info), CKR_OK);
+	assert_int_equal(info.version, CODEC_VERSION);
+	assert_true(info.has_mac);
+	assert_memory_equal(info.mac, obj->auth.mac, CODEC_MAC_LEN);
+	assert_int_equal(object_decode(501, rec, len, &back), CKR_OK);
+	assert_int_equal(back->auth.state, OBJ_AUTH_PENDING);
+	/* A clone carries what is still to check. */
+	assert_int_equal(object_clone(back, &copy), CKR_OK);
+	assert_int_equal(copy->auth.state, OBJ_AUTH_PENDING);
+	assert_int_equal(object_unseal(copy, tmk2), CKR_DEVICE_ERROR);
+	object_free(copy);
+	/* Not before login. */
+	assert_int_equal(object_unseal(back, NULL), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(object_unseal(back, tmk), CKR_OK);
+	assert_int_equal(back->auth.state, OBJ_AUTH_OK);
+	assert_same_values(obj, back);
+	/* Checked once: logout and login again. */
+	object_lock(back);
+	assert_int_equal(object_unseal(back, tmk), CKR_OK);
+	object_free(back);
+	port_free_secret(rec, len);
+
+	/* Public objects and private session objects carry none. */
+	object_free(obj);
+	{
+		CK_ATTRIBUTE t[MAX_T];
+		CK_ULONG n = t_pub_rsa(t);
+
+		t[n++] = ATTR(CKA_TOKEN, yes);
+		obj = create_ok(t, n, 0);
+		assert_int_equal(object_encode(obj, NULL, &rec, &len), CKR_OK);
+		assert_int_equal(codec_check_info(rec, len, &info), CKR_OK);
+		assert_false(info.has_mac);
+		assert_int_equal(obj->auth.state, OBJ_AUTH_NONE);
+		port_free_secret(rec, len);
+		object_free(obj);
+		n = t_aes(t);
+		t[n++] = ATTR(CKA_PRIVATE, yes);
+		obj = create_ok(t, n, 0);
+		assert_int_equal(object_encode(obj, NULL, &rec, &len), CKR_OK);
+		assert_int_equal(codec_check_info(rec, len, &info), CKR_OK);
+		assert_false(info.has_mac);
+		assert_int_equal(len, object_size(obj));
+		port_free_secret(rec, len);
+		object_free(obj);
+	}
+}
+
+/* Every byte of a private record changed, its check recomputed: the record
+ * is refused at load or at unseal, never loaded with another value. */
+static void sweep_record(object *obj, uint64_t id)
+{
+	static const uint8_t patterns[2] = { 0x01, 0xa5 };
+	uint8_t *rec, *t;
+	size_t len, pos;
+	unsigned long at_load = 0, at_unseal = 0;
+	int k;
+
+	assert_int_equal(object_encode(obj, tmk, &rec, &len), CKR_OK);
+	t = malloc(len);
+	assert_non_null(t);
+	for (pos = 0; pos < len; pos++) {
+		for (k = 0; k < 2; k++) {
+			object *back = NULL;
+			CK_RV rv;
+
+			memcpy(t, rec, len);
+			t[pos] ^= patterns[k];
+			/* The check's own bytes: resealing would put them
+			 * back, so change them raw. */
+			if (pos < len - 16 - CODEC_MAC_LEN || pos >= len - CODEC_MAC_LEN)
+				reseal(t, len);
+			rv = object_decode(id, t, len, &back);
+			if (rv != CKR_OK) {
+				assert_int_equal(rv, CKR_DEVICE_ERROR);
+				assert_null(back);
+				at_load++;
+				continue;
+			}
+			rv = object_unseal(back, tmk);
+			if (rv != CKR_DEVICE_ERROR)
+				fail_msg(
+					"byte %zu ^ 0x%02x of the record: loads and unseals (0x%lx)",
+					pos, patterns[k], (unsigned long)rv);
+			at_unseal++;
+			object_free(back);
+		}
+	}
+	print_message("%zu-byte record: %lu changes refused at load, %lu at unseal\n", len, at_load,
+		      at_unseal);
+	assert_true(at_unseal > 0);
+	free(t);
+	port_free_secret(rec, len);
+}
+
+static void test_record_mac_any_byte(void **state)
+{
+	object *obj;
+
+	(void)state;
+	obj = private_token_pub_rsa(502);
+	sweep_record(obj, 502);
+	object_free(obj);
+	obj = private_token_aes(503);
+	sweep_record(obj, 503);
+	object_free(obj);
+}
+
+static void test_record_mac_moved_or_foreign(void **state)
+{
+	object *obj, *other, *back;
+	uint8_t *rec, *rec2;
+	size_t len, len2;
+
+	(void)state;
+	obj = private_token_pub_rsa(504);
+	assert_int_equal(object_encode(obj, tmk, &rec, &len), CKR_OK);
+	/* Moved to another object id. */
+	assert_int_equal(object_decode(505, rec, len, &back), CKR_OK);
+	assert_int_equal(object_unseal(back, tmk), CKR_DEVICE_ERROR);
+	assert_int_equal(back->auth.state, OBJ_AUTH_PENDING);
+	object_free(back);
+	/* Another token (another master key) with the same id. */
+	assert_int_equal(object_decode(504, rec, len, &back), CKR_OK);
+	assert_int_equal(object_unseal(back, tmk2), CKR_DEVICE_ERROR);
+	object_free(back);
+	other = private_token_pub_rsa(504);
+	assert_int_equal(object_encode(other, tmk2, &rec2, &len2), CKR_OK);
+	assert_int_equal(len2, len);
+	assert_int_equal(object_decode(504, rec2, len2, &back), CKR_OK);
+	assert_int_equal(object_unseal(back, tmk), CKR_DEVICE_ERROR);
+	object_free(back);
+	/* The other token's MAC on this token's record. */
+	memcpy(rec + len - CODEC_MAC_LEN, rec2 + len2 - CODEC_MAC_LEN, CODEC_MAC_LEN);
+	assert_int_equal(object_decode(504, rec, len, &back), CKR_OK);
+	assert_int_equal(object_unseal(back, tmk), CKR_DEVICE_ERROR);
+	object_free(back);
+	port_free_secret(rec2, len2);
+	port_free_secret(rec, len);
+	object_free(other);
+	object_free(obj);
+}
+
+static void test_record_mac_missing(void **state)
+{
+	object *obj, *back;
+	uint8_t *rec;
+	size_t len, nomac;
+
+	(void)state;
+	obj = private_token_pub_rsa(506);
+	assert_int_equal(object_encode(obj, tmk, &rec, &len), CKR_OK);
+	nomac = len - CODEC_MAC_LEN;
+	/* The MAC stripped and the check recomputed: loads (public objects
+	 * load before login), refused at unseal. */
+	rec[6] = 0;
+	reseal(rec, nomac);
+	assert_int_equal(object_decode(506, rec, nomac, &back), CKR_OK);
+	assert_int_equal(back->auth.state, OBJ_AUTH_MISSING);
+	assert_int_equal(object_unseal(back, tmk), CKR_DEVICE_ERROR);
+	object_free(back);
+	/* Written as format 1, which had no MAC: refused the same way, and
+	 * told apart (pin_login names it). */
+	rec[4] = 1;
+	reseal(rec, nomac);
+	assert_int_equal(object_decode(506, rec, nomac, &back), CKR_OK);
+	assert_int_equal(back->auth.state, OBJ_AUTH_OLD);
+	assert_int_equal(object_unseal(back, tmk), CKR_DEVICE_ERROR);
+	object_free(back);
+	port_free_secret(rec, len);
+	object_free(obj);
+
+	/* A public record with a MAC: never written, refused. */
+	{
+		CK_ATTRIBUTE t[MAX_T];
+		CK_ULONG n = t_pub_rsa(t);
+		struct rec_attrs r;
+
+		t[n++] = ATTR(CKA_TOKEN, yes);
+		obj = create_ok(t, n, 0);
+		assert_int_equal(object_encode(obj, NULL, &rec, &len), CKR_OK);
+		rec_split(rec, len, &r);
+		r.has_mac = 1;
+		assert_int_equal(rec_decode(&r, 507, &back), CKR_DEVICE_ERROR);
+		assert_null(back);
+		port_free_secret(rec, len);
+		object_free(obj);
+	}
+}
+
 /* ---- allocation failure ---- */
 
 /* Runs op with the nth allocation failing for n = 1, 2, ... until it
@@ -1698,6 +1950,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_encode_decode_public, teardown),
 		cmocka_unit_test_teardown(test_decode_session_object_refused, teardown),
 		cmocka_unit_test_teardown(test_encode_decode_private, teardown),
+		cmocka_unit_test_teardown(test_record_mac_right_key, teardown),
+		cmocka_unit_test_teardown(test_record_mac_any_byte, teardown),
+		cmocka_unit_test_teardown(test_record_mac_moved_or_foreign, teardown),
+		cmocka_unit_test_teardown(test_record_mac_missing, teardown),
 		cmocka_unit_test_teardown(test_encode_private_rsa, teardown),
 		cmocka_unit_test_teardown(test_private_empty_value_still_authenticated, teardown),
 		cmocka_unit_test_teardown(test_encode_private_needs_tmk, teardown),

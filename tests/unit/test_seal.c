@@ -470,6 +470,88 @@ static void test_attr_per_object_key(void **state)
 			 CKR_DEVICE_ERROR);
 }
 
+/* ---- the record MAC ---- */
+
+/* The construction seal.h describes, from the HMAC primitive. */
+static void test_record_mac_construction(void **state)
+{
+	static const char label[] = "iotoken record mac key v1";
+	uint8_t tmk[SEAL_TMK_LEN], digest[32], key[32], msg[44], want[32], got[32];
+	int i;
+
+	(void)state;
+	fill(tmk, sizeof(tmk), 20);
+	fill(digest, sizeof(digest), 21);
+	assert_int_equal(crypto_hmac_sha256(tmk, sizeof(tmk), label, sizeof(label) - 1, key),
+			 CKR_OK);
+	memcpy(msg, "IOTM", 4);
+	for (i = 0; i < 8; i++)
+		msg[4 + i] = (uint8_t)(0x0102030405060708ull >> (8 * i));
+	memcpy(msg + 12, digest, 32);
+	assert_int_equal(crypto_hmac_sha256(key, sizeof(key), msg, sizeof(msg), want), CKR_OK);
+	assert_int_equal(seal_record_mac(tmk, 0x0102030405060708ull, digest, got), CKR_OK);
+	assert_memory_equal(got, want, sizeof(want));
+	/* Deterministic. */
+	assert_int_equal(seal_record_mac(tmk, 0x0102030405060708ull, digest, got), CKR_OK);
+	assert_memory_equal(got, want, sizeof(want));
+	assert_int_equal(seal_record_verify(tmk, 0x0102030405060708ull, digest, want), CKR_OK);
+}
+
+static void test_record_mac_binding(void **state)
+{
+	uint8_t tmk[SEAL_TMK_LEN], tmk2[SEAL_TMK_LEN], digest[32], mac[32];
+	size_t bit;
+
+	(void)state;
+	fill(tmk, sizeof(tmk), 22);
+	fill(tmk2, sizeof(tmk2), 23);
+	fill(digest, sizeof(digest), 24);
+	assert_int_equal(seal_record_mac(tmk, 77, digest, mac), CKR_OK);
+	assert_int_equal(seal_record_verify(tmk, 77, digest, mac), CKR_OK);
+	/* Another id, another token, another record. */
+	assert_int_equal(seal_record_verify(tmk, 78, digest, mac), CKR_DEVICE_ERROR);
+	assert_int_equal(seal_record_verify(tmk, 77 | (1ull << 62), digest, mac), CKR_DEVICE_ERROR);
+	assert_int_equal(seal_record_verify(tmk2, 77, digest, mac), CKR_DEVICE_ERROR);
+	for (bit = 0; bit < sizeof(digest) * 8; bit++) {
+		digest[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_int_equal(seal_record_verify(tmk, 77, digest, mac), CKR_DEVICE_ERROR);
+		digest[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	/* Any flipped bit of the MAC. */
+	for (bit = 0; bit < sizeof(mac) * 8; bit++) {
+		mac[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_int_equal(seal_record_verify(tmk, 77, digest, mac), CKR_DEVICE_ERROR);
+		mac[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	assert_int_equal(seal_record_verify(tmk, 77, digest, mac), CKR_OK);
+}
+
+/* The MAC key is not an object key: a MAC is not the HMAC of the digest
+ * under the seal key of any object (distinct labels). */
+static void test_record_mac_key_apart(void **state)
+{
+	static const char objkey[] = "iotoken object key v1";
+	uint8_t tmk[SEAL_TMK_LEN], digest[32], mac[32], key[32], other[32], msg[64];
+	uint64_t id = 5;
+	int i;
+
+	(void)state;
+	fill(tmk, sizeof(tmk), 25);
+	fill(digest, sizeof(digest), 26);
+	assert_int_equal(seal_record_mac(tmk, id, digest, mac), CKR_OK);
+	memcpy(msg, objkey, sizeof(objkey) - 1);
+	for (i = 0; i < 8; i++)
+		msg[sizeof(objkey) - 1 + i] = (uint8_t)(id >> (8 * i));
+	assert_int_equal(crypto_hmac_sha256(tmk, sizeof(tmk), msg, sizeof(objkey) - 1 + 8, key),
+			 CKR_OK);
+	memcpy(msg, "IOTM", 4);
+	for (i = 0; i < 8; i++)
+		msg[4 + i] = (uint8_t)(id >> (8 * i));
+	memcpy(msg + 12, digest, 32);
+	assert_int_equal(crypto_hmac_sha256(key, sizeof(key), msg, 44, other), CKR_OK);
+	assert_memory_not_equal(mac, other, sizeof(mac));
+}
+
 /* ---- SECURITY.md row 18: KDF parameters ---- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -525,6 +607,9 @@ int main(void)
 		cmocka_unit_test(test_attr_empty_value_is_authenticated),
 		cmocka_unit_test(test_attr_fresh_nonce_no_plaintext),
 		cmocka_unit_test(test_attr_per_object_key),
+		cmocka_unit_test(test_record_mac_construction),
+		cmocka_unit_test(test_record_mac_binding),
+		cmocka_unit_test(test_record_mac_key_apart),
 		cmocka_unit_test(test_kdf_parameters),
 	};
 

@@ -439,12 +439,19 @@ static void test_foreign_files(void **state)
 	/* Ours, but a newer format. */
 	new_path(path, "newer");
 	store_close(create_store(path, 1));
-	sql_on_file(path, "PRAGMA user_version = 2");
+	sql_on_file(path, "PRAGMA user_version = 3");
+	expect_open_fails(path, 0, CKR_DEVICE_ERROR);
+
+	/* Ours, but the older format without row checksums (refused: nothing
+	 * before it was released). */
+	new_path(path, "older");
+	store_close(create_store(path, 1));
+	sql_on_file(path, "PRAGMA user_version = 1");
 	expect_open_fails(path, 0, CKR_DEVICE_ERROR);
 
 	/* Our header without our schema. */
 	new_path(path, "noschema");
-	sql_on_file(path, "PRAGMA application_id = 1229935691; PRAGMA user_version = 1;"
+	sql_on_file(path, "PRAGMA application_id = 1229935691; PRAGMA user_version = 2;"
 			  "CREATE TABLE t(x);");
 	expect_open_fails(path, 0, CKR_DEVICE_ERROR);
 
@@ -722,6 +729,19 @@ static void test_bad_rows(void **state)
 		"UPDATE pin SET failures = 4294967296 WHERE role = 0",
 		"UPDATE pin SET failures = 'x' WHERE role = 0",
 		"UPDATE pin SET is_set = 2 WHERE role = 1",
+		/* Well-formed but not what was written: the row checksum. */
+		"UPDATE token SET label = zeroblob(32)",
+		"UPDATE token SET serial = zeroblob(16)",
+		"UPDATE pin SET failures = failures + 1 WHERE role = 1",
+		"UPDATE pin SET failures = 0 WHERE role = 0",
+		"UPDATE pin SET iterations = iterations + 1 WHERE role = 1",
+		"UPDATE pin SET iterations = 4294967295 WHERE role = 0",
+		"UPDATE pin SET is_set = 1 - is_set WHERE role = 0",
+		"UPDATE pin SET salt = zeroblob(16) WHERE role = 1",
+		"UPDATE pin SET wrapped = zeroblob(60) WHERE role = 0",
+		"UPDATE pin SET checksum = zeroblob(16) WHERE role = 1",
+		"UPDATE token SET checksum = zeroblob(16)",
+		"UPDATE token SET checksum = x''",
 		"DELETE FROM pin WHERE role = 1",
 		"DELETE FROM pin WHERE role = 0",
 		"DELETE FROM token",
