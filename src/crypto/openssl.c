@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -38,38 +39,50 @@ void crypto_fork_reseed(void)
 CK_RV crypto_sha256(const void *data, size_t n, uint8_t out[CRYPTO_SHA256_LEN])
 {
 	unsigned int len = 0;
+	CK_RV rv = CKR_OK;
 
-	if (EVP_Digest(data, n, out, &len, crypto_ossl_md(HASH_SHA256), NULL) != 1 ||
-	    len != CRYPTO_SHA256_LEN)
-		return CKR_FUNCTION_FAILED;
-	return CKR_OK;
+	ERR_set_mark();
+	if (EVP_Digest(data, n, out, &len, crypto_ossl_md(HASH_SHA256), NULL) != 1)
+		rv = crypto_ossl_error();
+	else if (len != CRYPTO_SHA256_LEN)
+		rv = CKR_FUNCTION_FAILED;
+	ERR_pop_to_mark();
+	return rv;
 }
 
 CK_RV crypto_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t n,
 			 uint8_t out[CRYPTO_SHA256_LEN])
 {
 	unsigned int len = 0;
+	CK_RV rv = CKR_OK;
 
 	if (keylen > INT_MAX)
 		return CKR_ARGUMENTS_BAD;
-	if (HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len) == NULL ||
-	    len != CRYPTO_SHA256_LEN)
-		return CKR_FUNCTION_FAILED;
-	return CKR_OK;
+	ERR_set_mark();
+	if (HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len) == NULL)
+		rv = crypto_ossl_error();
+	else if (len != CRYPTO_SHA256_LEN)
+		rv = CKR_FUNCTION_FAILED;
+	ERR_pop_to_mark();
+	return rv;
 }
 
 CK_RV crypto_pbkdf2_sha256(const uint8_t *pin, size_t pinlen, const uint8_t *salt, size_t saltlen,
 			   uint32_t iterations, uint8_t *out, size_t outlen)
 {
+	CK_RV rv = CKR_OK;
+
 	if (pinlen > INT_MAX || saltlen > INT_MAX || outlen > INT_MAX || iterations == 0 ||
 	    iterations > INT_MAX)
 		return CKR_ARGUMENTS_BAD;
 	/* An empty PIN is refused above this layer; OpenSSL wants a non-NULL
 	 * pointer even for length 0. */
+	ERR_set_mark();
 	if (PKCS5_PBKDF2_HMAC((const char *)(pin ? pin : (const uint8_t *)""), (int)pinlen, salt,
 			      (int)saltlen, (int)iterations, EVP_sha256(), (int)outlen, out) != 1)
-		return CKR_FUNCTION_FAILED;
-	return CKR_OK;
+		rv = crypto_ossl_error();
+	ERR_pop_to_mark();
+	return rv;
 }
 
 static CK_RV gcm(int enc, const uint8_t *key, const uint8_t *nonce, const uint8_t *aad,
@@ -85,6 +98,7 @@ static CK_RV gcm(int enc, const uint8_t *key, const uint8_t *nonce, const uint8_
 	ctx = EVP_CIPHER_CTX_new();
 	if (ctx == NULL)
 		return CKR_HOST_MEMORY;
+	ERR_set_mark();
 	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, CRYPTO_AEAD_NONCE_LEN, NULL) != 1 ||
 	    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1)
@@ -105,6 +119,10 @@ static CK_RV gcm(int enc, const uint8_t *key, const uint8_t *nonce, const uint8_
 		goto out;
 	rv = CKR_OK;
 out:
+	/* Out of memory inside OpenSSL is not a failed tag. */
+	if (rv == CKR_FUNCTION_FAILED)
+		rv = crypto_ossl_error();
+	ERR_pop_to_mark();
 	if (rv != CKR_OK && !enc)
 		port_wipe(out, n);
 	EVP_CIPHER_CTX_free(ctx);

@@ -151,8 +151,11 @@ static CK_RV check_point(EVP_PKEY *pkey)
 
 	if (ctx == NULL)
 		return crypto_ossl_error();
-	if (EVP_PKEY_public_check_quick(ctx) != 1)
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	if (EVP_PKEY_public_check_quick(ctx) != 1) {
+		rv = crypto_ossl_error();
+		if (rv != CKR_HOST_MEMORY)
+			rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	}
 	EVP_PKEY_CTX_free(ctx);
 	return rv;
 }
@@ -242,6 +245,11 @@ static CK_RV ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypt
 	params[2] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native, cv->size);
 	params[3] = OSSL_PARAM_construct_end();
 	rv = from_params(EVP_PKEY_KEYPAIR, params, &pkey);
+	/* d is in [1, n-1] and the point was made here from it: a refusal is
+	 * OpenSSL failing (out of memory where it did not say so), not
+	 * the caller's value. */
+	if (rv == CKR_ATTRIBUTE_VALUE_INVALID)
+		rv = CKR_FUNCTION_FAILED;
 	if (rv == CKR_OK) {
 		rv = crypto_ossl_key_new(pkey, KEY_EC, 1, c, out);
 		pkey = NULL;

@@ -10,9 +10,14 @@
 
 CK_RV crypto_ossl_error(void)
 {
-	unsigned long e = ERR_peek_last_error();
-
-	return ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE ? CKR_HOST_MEMORY : CKR_FUNCTION_FAILED;
+	/* OpenSSL 3.0 raises ERR_R_MALLOC_FAILURE where the allocation failed,
+	 * and its callers often push their own error on top ("unknown group",
+	 * "point is not on curve"): the first error is the cause, the last one
+	 * what the outermost call made of it. Either one says memory. */
+	if (ERR_GET_REASON(ERR_peek_error()) == ERR_GET_REASON(ERR_R_MALLOC_FAILURE) ||
+	    ERR_GET_REASON(ERR_peek_last_error()) == ERR_GET_REASON(ERR_R_MALLOC_FAILURE))
+		return CKR_HOST_MEMORY;
+	return CKR_FUNCTION_FAILED;
 }
 
 const uint8_t *crypto_ossl_strip(const uint8_t *p, size_t *len)
