@@ -14,10 +14,45 @@
  * Two modes: "sticky" (allocation n and every later one fail, so cleanup
  * paths run out of memory too) and "one-shot" (only allocation n fails).
  *
- * Scope: port_malloc & co. only, which is every allocation of the module's
- * own code. OpenSSL and SQLite allocate with their own malloc; SQLite's
- * failures are swept in test_store.c (SQLITE_CONFIG_MALLOC) and OpenSSL's
- * are mapped to CKR_HOST_MEMORY by crypto_ossl_error (test_crypto_*.c).
+ * Scope: port_malloc & co., which is every allocation of the module's own
+ * code. SQLite allocates with its own malloc; its failures are swept in
+ * test_store.c (SQLITE_CONFIG_MALLOC).
+ *
+ * Compiled twice. Here (unit/test_alloc_sweep) only the module's own
+ * allocations are injected. test_alloc_sweep_openssl.c defines SWEEP_OPENSSL
+ * and includes this file: OpenSSL then allocates through the module's
+ * allocator (CRYPTO_set_mem_functions, before OpenSSL's first use), so
+ * "allocation n" counts the module's and OpenSSL's allocations in one
+ * sequence, and an injected failure may land deep inside OpenSSL.
+ *
+ * With SWEEP_OPENSSL, for each try the step must return:
+ *   - CKR_HOST_MEMORY (preferred), or
+ *   - CKR_FUNCTION_FAILED / CKR_DEVICE_ERROR, only when the injected failure
+ *     hit an OpenSSL allocation (OpenSSL then does not always say it was a
+ *     lack of memory; crypto_ossl_error reads the last error only), and
+ *     then with the same consistency checks as CKR_HOST_MEMORY, or
+ *   - CKR_OK, when the failure hit an optional cache and the result is
+ *     right (a signature made then verifies, and so on).
+ * Never a crash, a leak (the ASan build's LeakSanitizer), any other code,
+ * or a wrong success. The codes seen are printed per scenario.
+ *
+ * Warm-up: OpenSSL caches on first use (algorithm fetches in the default
+ * library context, the thread's error state, DRBG instances, error strings).
+ * Every scenario runs once with injection off before the sweep, so that the
+ * sweep measures steady-state calls, as a long-running client sees them.
+ *
+ * Sampling: allocations 1 to IOTOKEN_SWEEP_DENSE (default 400) are all
+ * tried, then every IOTOKEN_SWEEP_STRIDE-th (default 11). Past 400 a
+ * scenario is in PBKDF2 (C_InitToken, C_InitPIN, C_Login: about 4 OpenSSL
+ * allocations per iteration, 1000 iterations here), the same few
+ * allocations again and again; 11 is prime to the period, so every
+ * position in an iteration is still hit. The allocation count printed for
+ * such a scenario is then exact to within the stride.
+ * IOTOKEN_SWEEP_STRIDE=1 tries them all (about 26500 tries: about a
+ * minute, 5 in the ASan build).
+ *
+ * The SWEEP_OPENSSL build is run with the OpenSSL backend only: with
+ * -DIOTOKEN_CRYPTO=mbedtls the module does not use OpenSSL and it is skipped.
  *
  * Runs against the static library: C_GetFunctionList gives the same function
  * list the module exports.
@@ -38,6 +73,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#if !defined(SWEEP_OPENSSL) || !defined(IOTOKEN_CRYPTO_MBEDTLS)
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "iotoken/pkcs11.h"
 #include "port/port.h"
@@ -84,6 +123,51 @@ static CK_KEY_TYPE kt_ec = CKK_EC;
 			fail_msg("%s:%d: %s returned 0x%lx, expected 0x%lx", __FILE__, __LINE__, \
 				 #call, (unsigned long)r_, (unsigned long)(want));               \
 	} while (0)
+
+#ifdef SWEEP_OPENSSL
+/* ---- OpenSSL through the module's allocator ---- */
+
+/* OpenSSL's allocations (all, and those refused by injection) since the
+ * counters were last reset. */
+static unsigned long ossl_allocs, ossl_refused;
+
+static void *ossl_malloc(size_t n, const char *file, int line)
+{
+	unsigned long before = port_alloc_failures();
+	void *p;
+
+	(void)file;
+	(void)line;
+	ossl_allocs++;
+	p = port_malloc(n);
+	if (port_alloc_failures() != before)
+		ossl_refused++;
+	return p;
+}
+
+static void *ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	unsigned long before = port_alloc_failures();
+	void *q;
+
+	(void)file;
+	(void)line;
+	ossl_allocs++;
+	q = port_realloc(p, n);
+	if (port_alloc_failures() != before)
+		ossl_refused++;
+	return q;
+}
+
+static void ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	port_free(p);
+}
+#else
+static unsigned long ossl_allocs, ossl_refused; /* stay 0 */
+#endif
 
 /* ---- scratch stores ---- */
 
@@ -724,21 +808,38 @@ static const scenario scenarios[] = {
 
 /* ---- the sweep ---- */
 
+/* The codes a step may return for an injected failure; the last two only
+ * when the failure was one of OpenSSL's allocations. */
+enum { C_HOST_MEMORY, C_FUNCTION_FAILED, C_DEVICE_ERROR, C_CODES };
+#ifdef SWEEP_OPENSSL
+#define SWEEP_NAME "alloc_sweep_openssl"
+#define SWEEP_DIR "iotoken-osweep-XXXXXX"
+static unsigned long dense = 400, stride = 11;
+#else
+/* Every allocation is tried. */
+#define SWEEP_NAME "alloc_sweep"
+#define SWEEP_DIR "iotoken-sweep-XXXXXX"
+static unsigned long dense = SWEEP_MAX, stride = 1;
+#endif
 static unsigned long total_tries, swallowed;
+static unsigned long codes_total[C_CODES], ossl_hits_total;
 
 static void sweep(const scenario *sc, int sticky)
 {
-	unsigned long n, absorbed = 0;
+	unsigned long n, tries = 0, absorbed = 0, ossl_hits = 0, codes[C_CODES] = { 0 };
 
-	for (n = 1; n <= SWEEP_MAX; n++) {
+	for (n = 1; n <= SWEEP_MAX; n += n < dense ? 1 : stride) {
 		sweep_ctx c;
-		unsigned long injected;
+		unsigned long injected, in_ossl, ossl_n;
 		CK_RV rv;
+		int code;
 
 		memset(&c, 0, sizeof(c));
 		copy_dir(sc->from, store_dir);
 		if (sc->prefix != NULL)
 			sc->prefix(&c);
+		ERR_clear_error();
+		ossl_allocs = ossl_refused = 0;
 		if (sticky)
 			port_alloc_fail_after(n);
 		else
@@ -746,14 +847,38 @@ static void sweep(const scenario *sc, int sticky)
 		rv = sc->step(&c);
 		injected = port_alloc_failures();
 		port_alloc_fail_after(0);
+		in_ossl = ossl_refused;
+		ossl_n = ossl_allocs;
 		total_tries++;
-		if (rv != CKR_OK && rv != CKR_HOST_MEMORY)
-			fail_msg("%s (%s): allocation %lu failing gave 0x%lx", sc->name,
-				 sticky ? "sticky" : "one-shot", n, (unsigned long)rv);
+		tries++;
+		if (in_ossl > 0)
+			ossl_hits++;
+		switch (rv) {
+		case CKR_OK:
+			code = -1;
+			break;
+		case CKR_HOST_MEMORY:
+			code = C_HOST_MEMORY;
+			break;
+		case CKR_FUNCTION_FAILED:
+			code = C_FUNCTION_FAILED;
+			break;
+		case CKR_DEVICE_ERROR:
+			code = C_DEVICE_ERROR;
+			break;
+		default:
+			code = -2;
+		}
+		if (code == -2 || (code > C_HOST_MEMORY && in_ossl == 0))
+			fail_msg("%s (%s): allocation %lu failing (%s) gave 0x%lx", sc->name,
+				 sticky ? "sticky" : "one-shot", n,
+				 in_ossl > 0 ? "OpenSSL's" : "the module's", (unsigned long)rv);
 		if (rv != CKR_OK && injected == 0)
 			fail_msg("%s: 0x%lx without an injected failure", sc->name,
 				 (unsigned long)rv);
-		if (rv == CKR_HOST_MEMORY) {
+		if (code >= 0) {
+			codes[code]++;
+			codes_total[code]++;
 			/* Nothing half done; then the step works. */
 			sc->after_fail(&c);
 			OK(sc->step(&c));
@@ -765,9 +890,15 @@ static void sweep(const scenario *sc, int sticky)
 		}
 		sc->after_ok(&c);
 		(void)p11->C_Finalize(NULL);
+		ERR_clear_error();
 		if (rv == CKR_OK && injected == 0) {
-			print_message("%-30s %-8s %3lu allocations, %lu failures absorbed\n",
-				      sc->name, sticky ? "sticky" : "one-shot", n - 1, absorbed);
+			print_message("%-30s %-8s %4lu allocations (%lu OpenSSL's), %lu tries: "
+				      "HOST_MEMORY %lu, FUNCTION_FAILED %lu, DEVICE_ERROR %lu, "
+				      "absorbed %lu; %lu failures in OpenSSL\n",
+				      sc->name, sticky ? "sticky" : "one-shot", n - 1, ossl_n,
+				      tries, codes[C_HOST_MEMORY], codes[C_FUNCTION_FAILED],
+				      codes[C_DEVICE_ERROR], absorbed, ossl_hits);
+			ossl_hits_total += ossl_hits;
 			return;
 		}
 	}
@@ -787,21 +918,53 @@ static int teardown(void **state)
 	(void)state;
 	port_alloc_fail_after(0);
 	(void)p11->C_Finalize(NULL);
+	ERR_clear_error();
 	return 0;
 }
 
+#ifdef SWEEP_OPENSSL
+/* Every scenario once, injection off: OpenSSL's first-use caches are made
+ * before the sweep. */
+static void warm_up(void)
+{
+	size_t i;
+
+	/* The thread's error state, and an error with its strings. */
+	ERR_raise(ERR_LIB_CRYPTO, ERR_R_MALLOC_FAILURE);
+	ERR_clear_error();
+	for (i = 0; i < NELEM(scenarios); i++) {
+		const scenario *sc = &scenarios[i];
+		sweep_ctx c;
+
+		memset(&c, 0, sizeof(c));
+		copy_dir(sc->from, store_dir);
+		if (sc->prefix != NULL)
+			sc->prefix(&c);
+		OK(sc->step(&c));
+		sc->after_ok(&c);
+		(void)p11->C_Finalize(NULL);
+	}
+	ERR_clear_error();
+}
+#endif
+
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = getenv("TMPDIR"), *k = getenv("IOTOKEN_SWEEP_STRIDE"),
+		   *d = getenv("IOTOKEN_SWEEP_DENSE");
 	FILE *f;
 
 	(void)state;
+	if (k != NULL && *k != '\0' && strtoul(k, NULL, 10) > 0)
+		stride = strtoul(k, NULL, 10);
+	if (d != NULL && *d != '\0')
+		dense = strtoul(d, NULL, 10);
 	if (C_GetFunctionList(&p11) != CKR_OK)
 		return -1;
 	/* Thousands of durable commits: a RAM file system when there is one. */
 	if (tmp == NULL || *tmp == '\0')
 		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(root, sizeof(root), "%s/iotoken-sweep-XXXXXX", tmp);
+	snprintf(root, sizeof(root), "%s/" SWEEP_DIR, tmp);
 	if (mkdtemp(root) == NULL)
 		return -1;
 	snprintf(store_dir, sizeof(store_dir), "%s/store", root);
@@ -816,14 +979,22 @@ static int group_setup(void **state)
 	if (fclose(f) != 0 || setenv("IOTOKEN_CONF", conf_path, 1) != 0)
 		return -1;
 	make_templates();
+#ifdef SWEEP_OPENSSL
+	warm_up();
+#endif
+	if (stride > 1)
+		print_message("sampling: every allocation up to %lu, then every %luth\n", dense,
+			      stride);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	print_message("%lu tries, %lu injected failures absorbed with CKR_OK\n", total_tries,
-		      swallowed);
+	print_message("%lu tries (%lu with the failure in OpenSSL): HOST_MEMORY %lu, "
+		      "FUNCTION_FAILED %lu, DEVICE_ERROR %lu, absorbed with CKR_OK %lu\n",
+		      total_tries, ossl_hits_total, codes_total[C_HOST_MEMORY],
+		      codes_total[C_FUNCTION_FAILED], codes_total[C_DEVICE_ERROR], swallowed);
 	rmtree(root);
 	return 0;
 }
@@ -833,6 +1004,13 @@ int main(void)
 	struct CMUnitTest tests[NELEM(scenarios)];
 	size_t i;
 
+#ifdef SWEEP_OPENSSL
+	/* Before OpenSSL allocates anything. */
+	if (CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free) != 1) {
+		fprintf(stderr, "CRYPTO_set_mem_functions refused (OpenSSL already in use)\n");
+		return 1;
+	}
+#endif
 	for (i = 0; i < NELEM(scenarios); i++) {
 		memset(&tests[i], 0, sizeof(tests[i]));
 		tests[i].name = scenarios[i].name;
@@ -840,6 +1018,26 @@ int main(void)
 		tests[i].teardown_func = teardown;
 		tests[i].initial_state = (void *)&scenarios[i];
 	}
-	return _cmocka_run_group_tests("alloc_sweep", tests, NELEM(tests), group_setup,
+	return _cmocka_run_group_tests(SWEEP_NAME, tests, NELEM(tests), group_setup,
 				       group_teardown);
 }
+
+#else /* SWEEP_OPENSSL && IOTOKEN_CRYPTO_MBEDTLS */
+
+/* The module does not use OpenSSL: nothing to sweep here
+ * (test_alloc_sweep.c covers the module's own allocations). */
+static void test_skipped(void **state)
+{
+	(void)state;
+	print_message("mbedTLS backend: the module does not use OpenSSL, skipped\n");
+	skip();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_skipped) };
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif
