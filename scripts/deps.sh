@@ -21,6 +21,7 @@ PACKAGES=(
 	libmbedtls-dev # the TLS helper (tls/, IOTOKEN_TLS), iotoken-connect; -DIOTOKEN_CRYPTO=mbedtls
 	mosquitto mosquitto-clients # tests/integration/test_tls_helper_mqtt.sh (broker, mosquitto_pub)
 	valgrind # tests/integration/test_tls_helper_valgrind.sh; tests/valgrind/run.sh, ctgrind
+	gcc-arm-none-eabi libnewlib-arm-none-eabi # device/cross-build.sh (Cortex-M4 sizes)
 )
 
 missing=()

@@ -1,17 +1,16 @@
 /* General-purpose functions (v2.40 section 5.4) and the function list. */
-#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "crypto/crypto.h"
+#include "port/device.h"
 
 struct module module;
 
-/* Serializes C_Initialize and C_Finalize, which may race in applications
- * where several libraries share the module (SECURITY.md row 3). */
-static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+/* C_Initialize and C_Finalize hold PORT_LOCK_INIT: they may race in
+ * applications where several libraries share the module (SECURITY.md
+ * row 3). */
 
 /* What a forked child abandons: the parent's state may be mid-change in
  * another thread, and its SQLite connections must not be used or closed in
@@ -28,7 +27,7 @@ static struct module orphaned __attribute__((used));
  * clear (both sides use sequentially consistent atomics, so one of them sees
  * the other) and read nothing else. */
 static atomic_long inside;
-/* The fork generation `inside` counts for (under init_lock). */
+/* The fork generation `inside` counts for (under PORT_LOCK_INIT). */
 static unsigned long inside_generation;
 
 static int live(void)
@@ -87,6 +86,27 @@ static CK_RV check_init_args(const CK_C_INITIALIZE_ARGS *a)
 	return CKR_OK;
 }
 
+/* The device profile needs its port (iotoken_device_setup) before the
+ * first C_Initialize: without one, CKR_GENERAL_ERROR. A host test build of
+ * the profile makes a default one (src/port/device_host.c). */
+static CK_RV device_ready(void)
+{
+#if IOT_DEVICE && IOT_DEVICE_HOST_PORT
+	return port_device_host_default();
+#elif IOT_DEVICE
+	return port_device() != NULL ? CKR_OK : CKR_GENERAL_ERROR;
+#else
+	return CKR_OK;
+#endif
+}
+
+#if IOT_DEVICE
+int port_device_busy(void)
+{
+	return atomic_load(&module.initialized);
+}
+#endif
+
 IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 {
 	CK_C_INITIALIZE_ARGS args;
@@ -101,7 +121,7 @@ IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 			return rv;
 	}
 	port_fork_setup();
-	pthread_mutex_lock(&init_lock);
+	port_static_lock(PORT_LOCK_INIT);
 	if (live()) {
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		goto out;
@@ -119,7 +139,10 @@ IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		memset(&module, 0, sizeof(module));
 		crypto_fork_reseed();
 	}
-	rv = port_locking_configure(pInitArgs != NULL ? &args : NULL);
+	/* The device's port first: it gives the memory everything else needs. */
+	rv = device_ready();
+	if (rv == CKR_OK)
+		rv = port_locking_configure(pInitArgs != NULL ? &args : NULL);
 	if (rv == CKR_OK)
 		rv = port_mutex_create(&module.lock);
 	if (rv != CKR_OK)
@@ -137,7 +160,7 @@ IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	module.fork_generation = port_fork_generation();
 	atomic_store(&module.initialized, 1);
 out:
-	pthread_mutex_unlock(&init_lock);
+	port_static_unlock(PORT_LOCK_INIT);
 	return rv;
 }
 
@@ -146,7 +169,7 @@ IOT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	token *t;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&init_lock);
+	port_static_lock(PORT_LOCK_INIT);
 	if (!live()) {
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 		goto out;
@@ -158,11 +181,8 @@ IOT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	atomic_store(&module.initialized, 0);
 	/* New calls are refused from here on; the ones already inside finish
 	 * first (a long one: RSA key generation under the lock). */
-	while (atomic_load(&inside) > 0) {
-		struct timespec ts = { 0, 100000 };
-
-		nanosleep(&ts, NULL);
-	}
+	while (atomic_load(&inside) > 0)
+		port_pause();
 	port_mutex_lock(module.lock);
 	for (t = module.tokens; t != NULL; t = t->next)
 		session_close_all(t);
@@ -179,7 +199,7 @@ IOT_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	memset((char *)&module + offsetof(struct module, fork_generation), 0,
 	       sizeof(module) - offsetof(struct module, fork_generation));
 out:
-	pthread_mutex_unlock(&init_lock);
+	port_static_unlock(PORT_LOCK_INIT);
 	return rv;
 }
 

@@ -30,6 +30,9 @@ CK_RV api_publish(session *s, object *obj, CK_OBJECT_HANDLE *out)
 
 	if (!obj->is_token)
 		obj->owner = s->handle;
+	/* IOT_MAX_OBJECTS (iotoken/defaults.h), session objects included. */
+	if (tok->nobjects >= (size_t)IOT_MAX_OBJECTS)
+		return CKR_DEVICE_MEMORY;
 	rv = token_store_object(tok, obj);
 	if (rv != CKR_OK)
 		return rv;

@@ -50,6 +50,24 @@ out:
 	return rv;
 }
 
+/* "iotoken slot <id>", without printf (devices have no stdio). */
+static void slot_description(char desc[64], CK_SLOT_ID id)
+{
+	static const char prefix[] = "iotoken slot ";
+	char digits[24];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id > 0);
+	memcpy(desc, prefix, sizeof(prefix) - 1);
+	desc += sizeof(prefix) - 1;
+	while (n > 0)
+		*desc++ = digits[--n];
+	*desc = '\0';
+}
+
 IOT_EXPORT CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
 	char desc[64];
@@ -63,7 +81,7 @@ IOT_EXPORT CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 		goto out;
 	}
 	memset(pInfo, 0, sizeof(*pInfo));
-	snprintf(desc, sizeof(desc), "iotoken slot %lu", slotID);
+	slot_description(desc, slotID);
 	api_pad(pInfo->slotDescription, sizeof(pInfo->slotDescription), desc);
 	api_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "iotoken");
 	pInfo->flags = CKF_TOKEN_PRESENT;

@@ -8,6 +8,7 @@
 #define IOTOKEN_ATTR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "port/port.h"
 
@@ -37,13 +38,16 @@ enum attr_form { FORM_BOOL, FORM_ULONG, FORM_BYTES, FORM_DATE, FORM_ULONGS };
 #define A_COPY 0x100u       /* C_CopyObject's template may change it */
 #define A_SO_ONLY 0x200u    /* only the SO may set it to TRUE */
 
+/* Packed: the table is read-only data in a device's flash (about 70 rows). */
 typedef struct attr_rule {
 	CK_ATTRIBUTE_TYPE type;
-	unsigned kinds; /* bit mask of 1u << enum obj_kind */
-	enum attr_form form;
-	unsigned flags;
-	CK_ULONG def; /* default of FORM_BOOL / FORM_ULONG; others default empty */
+	uint8_t kinds;  /* bit mask of 1u << enum obj_kind */
+	uint8_t form;   /* enum attr_form */
+	uint16_t flags; /* A_* */
+	CK_ULONG def;   /* default of FORM_BOOL / FORM_ULONG; others default empty */
 } attr_rule;
+
+_Static_assert(KIND_COUNT <= 8, "attr_rule.kinds holds one bit per kind");
 
 /* The rule for type in kind, or NULL when the type is not valid there. */
 const attr_rule *attr_rule_find(enum obj_kind kind, CK_ATTRIBUTE_TYPE type);
@@ -65,8 +69,8 @@ CK_RV attr_value_check(const attr_rule *r, const void *v, CK_ULONG len) IOT_MUST
 CK_BBOOL attr_bool(const void *v);
 CK_ULONG attr_ulong(const void *v);
 
-/* Bounds on templates and values (SECURITY.md row 29). */
-#define ATTR_MAX_TEMPLATE 256
-#define ATTR_MAX_VALUE (64u * 1024u)
+/* Bounds on templates and values (SECURITY.md row 29; iotoken/defaults.h). */
+#define ATTR_MAX_TEMPLATE ((CK_ULONG)IOT_MAX_TEMPLATE)
+#define ATTR_MAX_VALUE ((CK_ULONG)IOT_MAX_ATTR_VALUE)
 
 #endif

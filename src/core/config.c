@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 
+#if IOT_WITH_LOG
 void config_log(const char *fmt, ...)
 {
 	va_list ap;
@@ -18,6 +19,23 @@ void config_log(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+#endif
+
+#if IOT_DEVICE
+CK_RV config_load(iotoken_config *cfg)
+{
+	cfg->dir = NULL;
+	cfg->iterations = CONFIG_DEFAULT_ITERATIONS;
+	cfg->max_failures = CONFIG_DEFAULT_MAX_FAILURES;
+	cfg->store = CONFIG_STORE_FILES;
+	return CKR_OK;
+}
+
+void config_free(iotoken_config *cfg)
+{
+	cfg->dir = NULL;
+}
+#else
 
 static char *dup_str(const char *s)
 {
@@ -165,3 +183,4 @@ void config_free(iotoken_config *cfg)
 	port_free(cfg->dir);
 	cfg->dir = NULL;
 }
+#endif

@@ -18,12 +18,13 @@
 
 #include "port/port.h"
 
-#define CONFIG_DEFAULT_ITERATIONS 600000u
+/* Defaults and limits: iotoken/defaults.h (a port overrides them). */
+#define CONFIG_DEFAULT_ITERATIONS ((uint32_t)IOT_PBKDF2_ITERATIONS)
 #define CONFIG_MIN_ITERATIONS 1000u
-#define CONFIG_DEFAULT_MAX_FAILURES 10u
+#define CONFIG_DEFAULT_MAX_FAILURES ((uint32_t)IOT_MAX_LOGIN_FAILURES)
 #define CONFIG_MIN_PIN_LEN 4u
 #define CONFIG_MAX_PIN_LEN 255u
-#define CONFIG_MAX_SESSIONS 4096u
+#define CONFIG_MAX_SESSIONS ((CK_ULONG)IOT_MAX_SESSIONS)
 
 enum { CONFIG_STORE_SQLITE = 0, CONFIG_STORE_FILES = 1 };
 
@@ -35,11 +36,20 @@ typedef struct iotoken_config {
 } iotoken_config;
 
 /* CKR_FUNCTION_FAILED with a message on stderr when the file cannot be read
- * or says something unknown. */
+ * or says something unknown. The device profile has no file and no
+ * environment: the defaults of iotoken/defaults.h, the files store. */
 CK_RV config_load(iotoken_config *cfg) IOT_MUST_CHECK;
 void config_free(iotoken_config *cfg);
 
-/* Debug messages (IOTOKEN_DEBUG=1) and errors worth telling a person. */
+/* Debug messages (IOTOKEN_DEBUG=1) and errors worth telling a person; none
+ * without IOT_WITH_LOG (devices: no stdio). */
+#if IOT_WITH_LOG
 void config_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#else
+static inline __attribute__((format(printf, 1, 2))) void config_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
+#endif
 
 #endif

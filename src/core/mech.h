@@ -21,12 +21,13 @@ enum mech_family {
 
 #define MECH_NO_HASH (-1)
 
+/* Packed: the table is read-only data in a device's flash. */
 typedef struct mech_row {
 	CK_MECHANISM_TYPE type;
-	CK_ULONG min_key, max_key; /* CK_MECHANISM_INFO units: bits for RSA and EC */
+	uint16_t min_key, max_key; /* CK_MECHANISM_INFO units: bits for RSA and EC */
 	CK_FLAGS flags;            /* CKF_SIGN, CKF_VERIFY, CKF_DIGEST, ... */
-	enum mech_family family;
-	int hash; /* enum crypto_hash applied to the data first, or MECH_NO_HASH */
+	uint8_t family;            /* enum mech_family */
+	int8_t hash;               /* enum crypto_hash applied to the data first, or MECH_NO_HASH */
 } mech_row;
 
 /* The row for type, or NULL when the token does not offer it. */

@@ -5,14 +5,16 @@
  * an uninitialized token for C_InitToken. Only the configured backend's
  * tokens are slots: the two kinds never share an id space.
  */
+#include <string.h>
+
+#include "core/module.h"
+
+#if !IOT_DEVICE
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-
-#include "core/module.h"
 
 #define TOKEN_PREFIX "token-"
 
@@ -74,6 +76,18 @@ static char *token_path(CK_SLOT_ID id)
 	return p;
 }
 
+#else
+/* The device profile: one slot, id 0, its token in the port's file PAL
+ * (store.c ignores the path there; it names the token in messages). */
+static char *token_path(CK_SLOT_ID id)
+{
+	static const char name[] = "token";
+
+	(void)id;
+	return port_memdup(name, sizeof(name));
+}
+#endif
+
 static CK_RV new_token(CK_SLOT_ID id, token **out)
 {
 	token *tok = port_calloc(1, sizeof(*tok));
@@ -111,6 +125,7 @@ static void insert_sorted(token *tok)
 	*pp = tok;
 }
 
+#if !IOT_DEVICE
 /* The uninitialized slot comes after every token. */
 static CK_RV ensure_blank_slot(void)
 {
@@ -178,6 +193,30 @@ CK_RV slots_load(void)
 		return rv;
 	return slots_refresh();
 }
+
+#else
+CK_RV slots_refresh(void)
+{
+	return CKR_OK;
+}
+
+/* Slot 0, with the token the PAL holds or none yet (C_InitToken makes it). */
+CK_RV slots_load(void)
+{
+	token *tok;
+	CK_RV rv = new_token(0, &tok);
+
+	if (rv != CKR_OK)
+		return rv;
+	insert_sorted(tok);
+	rv = token_open(tok);
+	if (rv == CKR_HOST_MEMORY)
+		return rv;
+	/* CKR_TOKEN_NOT_PRESENT: a blank slot; any other error leaves the
+	 * slot broken, with its error (token_open recorded it). */
+	return CKR_OK;
+}
+#endif
 
 void slots_free(void)
 {

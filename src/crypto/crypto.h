@@ -135,6 +135,16 @@ CK_RV crypto_rsa_generate(size_t bits, const uint8_t *e, size_t elen,
  * wipes and frees them with port_free_secret); absent parts have len 0. */
 CK_RV crypto_rsa_parts(const crypto_key *k, uint8_t *parts[RSA_PARTS],
 		       size_t lens[RSA_PARTS]) IOT_MUST_CHECK;
+/* Without RSA (IOT_WITH_RSA 0, iotoken/defaults.h) no RSA key can be made:
+ * the template's CKA_KEY_TYPE is a value this token does not take. */
+#if !IOT_WITH_RSA
+#define crypto_rsa_public(parts, out) ((void)(parts), (void)(out), CKR_ATTRIBUTE_VALUE_INVALID)
+#define crypto_rsa_private(parts, out) ((void)(parts), (void)(out), CKR_ATTRIBUTE_VALUE_INVALID)
+#define crypto_rsa_generate(bits, e, elen, out) \
+	((void)(bits), (void)(e), (void)(elen), (void)(out), CKR_MECHANISM_INVALID)
+#define crypto_rsa_parts(k, parts, lens) \
+	((void)(k), (void)(parts), (void)(lens), CKR_KEY_TYPE_INCONSISTENT)
+#endif
 /* Modulus size in bits. */
 size_t crypto_key_bits(const crypto_key *k);
 

@@ -4,88 +4,149 @@
  * signatures, digests and certificates are in the other mbedtls_*.c files.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/gcm.h>
 
 #include "crypto/mbedtls_key.h"
 
-/*
- * One CTR_DRBG (AES-256) for the process, seeded from mbedtls_entropy (the
- * OS: getrandom or /dev/urandom). Its own lock: mbedTLS locks the DRBG in
- * mbedtls_ctr_drbg_random but not in reseed, and a lock held by another
- * thread at fork() would stay held in the child. The fork handlers take the
- * lock around fork() and mark the child's copy, which reseeds (with its
- * pid) before its first output: parent and child never share a stream.
- * POSIX only (pthreads, fork); a device port replaces this file's first
- * part with its entropy source and mutex hooks.
- */
-static mbedtls_entropy_context entropy;
-static mbedtls_ctr_drbg_context drbg;
-static pthread_mutex_t drbg_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t drbg_once = PTHREAD_ONCE_INIT;
-static int drbg_seeded;            /* under drbg_lock */
-static int drbg_forked;            /* set in a child of fork(), under drbg_lock */
-static unsigned long drbg_reseeds; /* under drbg_lock */
+#if !IOT_DEVICE
+#include <unistd.h>
+#endif
 
+/*
+ * mbedTLS's memory. With IOT_STATIC_ARENA (the device profile) and an
+ * mbedTLS built with MBEDTLS_PLATFORM_MEMORY, mbedTLS allocates from the
+ * token's allocator too (iotoken/device.h: the arena is for mbedTLS as
+ * well). mbedtls_platform_set_calloc_free must come before mbedTLS's first
+ * allocation: a block from the old allocator freed through the new one
+ * would corrupt the arena. That first allocation is not in the DRBG
+ * (CTR_DRBG allocates nothing) but in whichever backend call comes first:
+ * an HMAC or PBKDF2 (mbedtls_md_setup), an AES-GCM key (the cipher context),
+ * the bignums of a key or an X.509 parse, spread over the backend's files
+ * with no call they all pass through. And the allocator is global to
+ * mbedTLS: the firmware's own TLS may allocate before the token's first
+ * call. So the one place that comes before every mbedTLS allocation, the
+ * token's and the firmware's, is the start of the program: a constructor,
+ * run once by the C runtime before main (GCC and clang; newlib's startup
+ * code runs .init_array, as do the usual vendor startup files). It only
+ * stores two function pointers, which mbedTLS initializes statically, so the
+ * order of constructors does not matter. Until iotoken_device_setup gives
+ * the arena, port_calloc returns NULL and so do mbedTLS's allocations. A
+ * firmware whose startup code skips constructors keeps mbedTLS's default
+ * allocator, and the arena holds only the token's own blocks. Without
+ * MBEDTLS_PLATFORM_MEMORY (Debian's mbedTLS, hosts) there is nothing to set:
+ * mbedTLS uses the C library's calloc and free.
+ */
+#if IOT_STATIC_ARENA && defined(MBEDTLS_PLATFORM_MEMORY) && \
+	!(defined(MBEDTLS_PLATFORM_CALLOC_MACRO) && defined(MBEDTLS_PLATFORM_FREE_MACRO))
+#include <mbedtls/platform.h>
+
+__attribute__((constructor)) static void memory_setup(void)
+{
+	(void)mbedtls_platform_set_calloc_free(port_calloc, port_free);
+}
+#endif
+
+/*
+ * One CTR_DRBG (AES-256) for the process, seeded from port_entropy
+ * (getrandom on POSIX hosts, the device's entropy callback) through
+ * entropy_source below. Its own lock, PORT_LOCK_RNG: mbedTLS locks the DRBG
+ * in mbedtls_ctr_drbg_random but not in reseed, and it serializes the first
+ * use, which initializes the DRBG (drbg_started) and seeds it.
+ *
+ * POSIX hosts: a lock held by another thread at fork() would stay held in
+ * the child. The fork handlers (port_atfork) take the lock around fork() and
+ * mark the child's copy, which reseeds (with its pid) before its first
+ * output: parent and child never share a stream. The device profile has no
+ * fork: no handlers, no pid.
+ */
+static mbedtls_ctr_drbg_context drbg; /* under PORT_LOCK_RNG, like the rest */
+static int drbg_started;              /* drbg initialized, fork handlers registered */
+static int drbg_seeded;
+static int drbg_forked; /* set in a child of fork() */
+static unsigned long drbg_reseeds;
+
+/* The DRBG's entropy function (mbedtls_ctr_drbg_seed and reseed): len true
+ * random bytes straight from the OS or the device; CTR_DRBG's derivation
+ * function conditions them. */
+static int entropy_source(void *ctx, unsigned char *buf, size_t len)
+{
+	(void)ctx;
+	return port_entropy(buf, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
+#if !IOT_DEVICE
 static void fork_prepare(void)
 {
-	pthread_mutex_lock(&drbg_lock);
+	port_static_lock(PORT_LOCK_RNG);
 }
 
 static void fork_parent(void)
 {
-	pthread_mutex_unlock(&drbg_lock);
+	port_static_unlock(PORT_LOCK_RNG);
 }
 
 static void fork_child(void)
 {
 	drbg_forked = 1;
-	pthread_mutex_unlock(&drbg_lock);
+	port_static_unlock(PORT_LOCK_RNG);
 }
+#endif
 
-static void drbg_init(void)
+/* Under PORT_LOCK_RNG, once, apart from the seed: a seed that failed is
+ * tried again at the next call, but the fork handlers must not be
+ * registered twice (the second fork_prepare would wait for the lock the
+ * first one took). */
+static void drbg_start(void)
 {
-	mbedtls_entropy_init(&entropy);
+	if (drbg_started)
+		return;
 	mbedtls_ctr_drbg_init(&drbg);
-	(void)pthread_atfork(fork_prepare, fork_parent, fork_child);
+#if !IOT_DEVICE
+	port_atfork(fork_prepare, fork_parent, fork_child);
+#endif
+	drbg_started = 1;
 }
 
-/* The personalization string (seed) or additional input (reseed): the pid
- * and a counter, so that no two processes or reseeds start from the same
- * input even if the OS gave them the same entropy. */
+/* The personalization string (seed) or additional input (reseed): a label,
+ * the pid on POSIX hosts and a counter, so that no two processes or reseeds
+ * start from the same input even if the OS gave them the same entropy. */
 static size_t drbg_custom(uint8_t buf[64])
 {
 	static const char label[] = "iotoken ctr-drbg";
-	pid_t pid = getpid();
 	size_t n = 0;
 
 	memcpy(buf, label, sizeof(label) - 1);
 	n += sizeof(label) - 1;
-	memcpy(buf + n, &pid, sizeof(pid));
-	n += sizeof(pid);
+#if !IOT_DEVICE
+	{
+		pid_t pid = getpid();
+
+		memcpy(buf + n, &pid, sizeof(pid));
+		n += sizeof(pid);
+	}
+#endif
 	memcpy(buf + n, &drbg_reseeds, sizeof(drbg_reseeds));
 	n += sizeof(drbg_reseeds);
 	return n;
 }
 
-/* Under drbg_lock: seeded, and reseeded after a fork. */
+/* Under PORT_LOCK_RNG: started, seeded, and reseeded after a fork. */
 static CK_RV drbg_ready(void)
 {
 	uint8_t custom[64];
 	size_t n;
 	int ret = 0;
 
+	drbg_start();
 	if (drbg_seeded && !drbg_forked)
 		return CKR_OK;
 	drbg_reseeds++;
 	n = drbg_custom(custom);
 	if (!drbg_seeded)
-		ret = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, custom, n);
+		ret = mbedtls_ctr_drbg_seed(&drbg, entropy_source, NULL, custom, n);
 	else
 		ret = mbedtls_ctr_drbg_reseed(&drbg, custom, n);
 	if (ret != 0)
@@ -100,8 +161,7 @@ CK_RV crypto_random(void *buf, size_t n)
 	unsigned char *p = buf;
 	CK_RV rv;
 
-	(void)pthread_once(&drbg_once, drbg_init);
-	pthread_mutex_lock(&drbg_lock);
+	port_static_lock(PORT_LOCK_RNG);
 	rv = drbg_ready();
 	/* One request gives at most MBEDTLS_CTR_DRBG_MAX_REQUEST bytes. */
 	while (rv == CKR_OK && n > 0) {
@@ -112,7 +172,7 @@ CK_RV crypto_random(void *buf, size_t n)
 		p += chunk;
 		n -= chunk;
 	}
-	pthread_mutex_unlock(&drbg_lock);
+	port_static_unlock(PORT_LOCK_RNG);
 	if (rv != CKR_OK)
 		port_wipe(buf, (size_t)(p - (unsigned char *)buf));
 	return rv;
@@ -129,12 +189,11 @@ void crypto_fork_reseed(void)
 	/* The fork handler already marked the child's DRBG; reseeding now,
 	 * with fresh OS entropy and the child's pid, rather than at the first
 	 * output costs nothing. A failure is met again at that output. */
-	(void)pthread_once(&drbg_once, drbg_init);
-	pthread_mutex_lock(&drbg_lock);
+	port_static_lock(PORT_LOCK_RNG);
 	if (drbg_seeded)
 		drbg_forked = 1;
 	(void)drbg_ready();
-	pthread_mutex_unlock(&drbg_lock);
+	port_static_unlock(PORT_LOCK_RNG);
 }
 
 CK_RV crypto_sha256(const void *data, size_t n, uint8_t out[CRYPTO_SHA256_LEN])

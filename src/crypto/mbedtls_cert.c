@@ -7,7 +7,9 @@
 
 #include "crypto/mbedtls_key.h"
 
-static CK_RV dup(const uint8_t *p, size_t n, uint8_t **out, size_t *len)
+#if IOT_WITH_CERT
+
+static CK_RV dup_bytes(const uint8_t *p, size_t n, uint8_t **out, size_t *len)
 {
 	if (n == 0)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
@@ -96,9 +98,10 @@ CK_RV crypto_cert_parse(const uint8_t *der, size_t len, crypto_cert_fields *out)
 	/* subject_raw and issuer_raw are the Names as they are in the
 	 * certificate, tag and length included: CKA_SUBJECT matches it byte
 	 * for byte. */
-	rv = dup(crt.subject_raw.p, crt.subject_raw.len, &out->subject, &out->subject_len);
+	rv = dup_bytes(crt.subject_raw.p, crt.subject_raw.len, &out->subject, &out->subject_len);
 	if (rv == CKR_OK)
-		rv = dup(crt.issuer_raw.p, crt.issuer_raw.len, &out->issuer, &out->issuer_len);
+		rv = dup_bytes(crt.issuer_raw.p, crt.issuer_raw.len, &out->issuer,
+			       &out->issuer_len);
 	if (rv == CKR_OK)
 		rv = serial_der(&crt.serial, &out->serial, &out->serial_len);
 out:
@@ -117,3 +120,4 @@ void crypto_cert_fields_free(crypto_cert_fields *f)
 	port_free(f->serial);
 	memset(f, 0, sizeof(*f));
 }
+#endif

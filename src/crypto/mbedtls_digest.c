@@ -5,11 +5,17 @@
 
 #include "crypto/mbedtls_key.h"
 
+/* Only the hashes compiled in (iotoken/defaults.h): a device build without
+ * them does not link mbedTLS's code for them. */
 struct crypto_digest {
 	union {
+#if IOT_WITH_SHA1
 		mbedtls_sha1_context sha1;
+#endif
 		mbedtls_sha256_context sha256; /* SHA-224 too */
+#if IOT_WITH_SHA384
 		mbedtls_sha512_context sha512; /* SHA-384 too */
+#endif
 	} u;
 	enum crypto_hash h;
 	int done; /* final was called */
@@ -39,20 +45,26 @@ static CK_RV start(crypto_digest *d, enum crypto_hash h)
 	int ret;
 
 	switch (h) {
+#if IOT_WITH_SHA1
 	case HASH_SHA1:
 		mbedtls_sha1_init(&d->u.sha1);
 		ret = MBED_SHA1_STARTS(&d->u.sha1);
 		break;
+#endif
+#if IOT_WITH_SHA224
 	case HASH_SHA224:
+#endif
 	case HASH_SHA256:
 		mbedtls_sha256_init(&d->u.sha256);
 		ret = MBED_SHA256_STARTS(&d->u.sha256, h == HASH_SHA224);
 		break;
+#if IOT_WITH_SHA384
 	case HASH_SHA384:
 	case HASH_SHA512:
 		mbedtls_sha512_init(&d->u.sha512);
 		ret = MBED_SHA512_STARTS(&d->u.sha512, h == HASH_SHA384);
 		break;
+#endif
 	default:
 		return CKR_MECHANISM_INVALID;
 	}
@@ -66,15 +78,19 @@ static CK_RV start(crypto_digest *d, enum crypto_hash h)
 static void clear(crypto_digest *d)
 {
 	switch (d->h) {
+#if IOT_WITH_SHA1
 	case HASH_SHA1:
 		mbedtls_sha1_free(&d->u.sha1);
 		break;
-	case HASH_SHA224:
-	case HASH_SHA256:
-		mbedtls_sha256_free(&d->u.sha256);
-		break;
-	default:
+#endif
+#if IOT_WITH_SHA384
+	case HASH_SHA384:
+	case HASH_SHA512:
 		mbedtls_sha512_free(&d->u.sha512);
+		break;
+#endif
+	default:
+		mbedtls_sha256_free(&d->u.sha256);
 		break;
 	}
 }
@@ -109,15 +125,19 @@ CK_RV crypto_digest_update(crypto_digest *d, const void *data, size_t n)
 	if (data == NULL)
 		return CKR_ARGUMENTS_BAD;
 	switch (d->h) {
+#if IOT_WITH_SHA1
 	case HASH_SHA1:
 		ret = MBED_SHA1_UPDATE(&d->u.sha1, data, n);
 		break;
-	case HASH_SHA224:
-	case HASH_SHA256:
-		ret = MBED_SHA256_UPDATE(&d->u.sha256, data, n);
-		break;
-	default:
+#endif
+#if IOT_WITH_SHA384
+	case HASH_SHA384:
+	case HASH_SHA512:
 		ret = MBED_SHA512_UPDATE(&d->u.sha512, data, n);
+		break;
+#endif
+	default:
+		ret = MBED_SHA256_UPDATE(&d->u.sha256, data, n);
 		break;
 	}
 	return ret == 0 ? CKR_OK : CKR_FUNCTION_FAILED;
@@ -134,15 +154,19 @@ CK_RV crypto_digest_final(crypto_digest *d, uint8_t *out)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	d->done = 1;
 	switch (d->h) {
+#if IOT_WITH_SHA1
 	case HASH_SHA1:
 		ret = MBED_SHA1_FINISH(&d->u.sha1, full);
 		break;
-	case HASH_SHA224:
-	case HASH_SHA256:
-		ret = MBED_SHA256_FINISH(&d->u.sha256, full);
-		break;
-	default:
+#endif
+#if IOT_WITH_SHA384
+	case HASH_SHA384:
+	case HASH_SHA512:
 		ret = MBED_SHA512_FINISH(&d->u.sha512, full);
+		break;
+#endif
+	default:
+		ret = MBED_SHA256_FINISH(&d->u.sha256, full);
 		break;
 	}
 	if (ret == 0)

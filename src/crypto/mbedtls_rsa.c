@@ -10,6 +10,8 @@
 
 #include "crypto/mbedtls_key.h"
 
+#if IOT_WITH_RSA
+
 /* The OpenSSL backend refuses an exponent over 64 bits with a modulus over
  * 3072 bits (OpenSSL's public operation cannot use such a key); refused
  * here too, so that a key one backend takes the other takes as well. */
@@ -332,3 +334,4 @@ CK_RV crypto_rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
 		return CKR_TEMPLATE_INCOMPLETE;
 	return rsa_private(parts, out);
 }
+#endif

@@ -5,6 +5,8 @@
 
 #include "crypto/mbedtls_key.h"
 
+#if IOT_WITH_RSA
+
 /*
  * The public exponent of a generated key: odd and at least 3. The OpenSSL
  * backend takes up to 64 bits; mbedtls_rsa_gen_key takes an int, so here
@@ -127,3 +129,4 @@ CK_RV crypto_rsa_parts(const crypto_key *k, uint8_t *parts[RSA_PARTS], size_t le
 		parts_free(parts, lens);
 	return rv;
 }
+#endif

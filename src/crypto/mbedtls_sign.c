@@ -40,7 +40,12 @@ CK_RV crypto_sign(const crypto_key *k, enum crypto_sig alg, const crypto_pss *ps
 		in = empty;
 	if (alg == SIG_ECDSA)
 		return crypto_mbed_ecdsa_sign(k, in, n, out);
+#if IOT_WITH_RSA
 	return crypto_mbed_rsa_sign(k, alg, pss, in, n, out);
+#else
+	(void)pss;
+	return CKR_MECHANISM_INVALID;
+#endif
 }
 
 CK_RV crypto_verify(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
@@ -62,5 +67,10 @@ CK_RV crypto_verify(const crypto_key *k, enum crypto_sig alg, const crypto_pss *
 		in = empty;
 	if (alg == SIG_ECDSA)
 		return crypto_mbed_ecdsa_verify(k, in, n, sig);
+#if IOT_WITH_RSA
 	return crypto_mbed_rsa_verify(k, alg, pss, in, n, sig);
+#else
+	(void)pss;
+	return CKR_MECHANISM_INVALID;
+#endif
 }

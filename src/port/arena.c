@@ -184,7 +184,7 @@ size_t port_arena_chunks(void)
 	return n;
 }
 
-#else /* !PORT_ARENA */
+#elif !IOT_STATIC_ARENA /* no bulk arena: the heap */
 
 void *port_arena_alloc(size_t n)
 {
@@ -201,4 +201,5 @@ size_t port_arena_chunks(void)
 	return 0;
 }
 
+/* With the static arena, alloc_static.c has all three. */
 #endif

@@ -3,19 +3,26 @@
  * in port.h) needs from the allocator (alloc.c) and from the operating
  * system (arena_posix.c). Not for code above src/port.
  *
- * The arena is a compile-time choice. IOTOKEN_ARENA=0 (a device build, see
- * issue 9: one static arena for everything) makes port_arena_alloc plain
- * port_malloc and leaves arena_posix.c empty. Sanitizer builds turn it off
- * too: ASan and TSan must see every object as its own heap block to catch
- * overflows and races on it.
+ * The arena is a compile-time choice. IOTOKEN_ARENA=0 makes
+ * port_arena_alloc plain port_malloc and leaves arena_posix.c empty.
+ * Sanitizer builds turn it off too: ASan and TSan must see every object as
+ * its own heap block to catch overflows and races on it. A build with the
+ * static arena (IOT_STATIC_ARENA, the device profile: one caller-given arena
+ * for everything, issue 9) has no bulk arena whatever IOTOKEN_ARENA says:
+ * alloc_static.c then gives port_arena_alloc & co., and alloc.c, arena.c and
+ * arena_posix.c are empty.
  */
 #ifndef IOTOKEN_PORT_ARENA_H
 #define IOTOKEN_PORT_ARENA_H
 
 #include <stddef.h>
 
+#include "iotoken/defaults.h"
+
 #ifndef IOTOKEN_ARENA
-#if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || \
+#if IOT_STATIC_ARENA
+#define IOTOKEN_ARENA 0
+#elif defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || \
 	defined(__NetBSD__)
 #define IOTOKEN_ARENA 1
 #else
@@ -32,7 +39,7 @@
 #endif
 #endif
 
-#if IOTOKEN_ARENA && !defined(PORT_ARENA_SANITIZED)
+#if IOTOKEN_ARENA && !IOT_STATIC_ARENA && !defined(PORT_ARENA_SANITIZED)
 #define PORT_ARENA 1
 #else
 #define PORT_ARENA 0

@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "iotoken/device.h"
 #include "port/port.h"
 
 #define PAL_NAME_MAX 63
@@ -49,22 +50,11 @@
 #define PAL_FILE_MAX ((size_t)64 << 20)
 
 /* flags */
-#define PAL_TORN_WRITES 1u
+#define PAL_TORN_WRITES IOTOKEN_PAL_TORN_WRITES
 
-typedef CK_RV (*pal_name_fn)(void *arg, const char *name);
-
-typedef struct pal_files {
-	void *ctx;
-	CK_RV (*read)(void *ctx, const char *name, uint8_t **data, size_t *len);
-	CK_RV (*write)(void *ctx, const char *name, const uint8_t *data, size_t len);
-	CK_RV (*remove)(void *ctx, const char *name);
-	CK_RV (*list)(void *ctx, pal_name_fn fn, void *arg);
-	CK_RV (*lock)(void *ctx, int exclusive);
-	void (*unlock)(void *ctx);
-	CK_RV (*changed)(void *ctx, const char *name, int *changed);
-	void (*close)(void *ctx);
-	unsigned flags;
-} pal_files;
+/* The same struct as the device port's public iotoken_file_pal. */
+typedef iotoken_pal_name_fn pal_name_fn;
+typedef iotoken_file_pal pal_files;
 
 /* The POSIX PAL over the directory dir. With create, dir must not exist: it
  * is made 0700. Without, a missing dir is CKR_TOKEN_NOT_PRESENT. A dir that

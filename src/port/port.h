@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "iotoken/defaults.h"
 #include "iotoken/pkcs11.h"
 
 #define IOT_MUST_CHECK __attribute__((warn_unused_result))
@@ -75,9 +76,28 @@ void port_mutex_destroy(port_mutex *m);
 void port_mutex_lock(port_mutex *m);
 void port_mutex_unlock(port_mutex *m);
 
+/* Static locks for module-wide state, usable before C_Initialize and
+ * without allocation: the C_Initialize/C_Finalize lock, the static arena's
+ * allocator and the DRBG. One implementation per IOT_MUTEX port
+ * (lock_pthread.c, lock_freertos.c, lock_none.c). Not recursive. */
+enum { PORT_LOCK_INIT, PORT_LOCK_ALLOC, PORT_LOCK_RNG, PORT_LOCKS };
+void port_static_lock(int which);
+void port_static_unlock(int which);
+
+/* A short wait (about 0.1 ms on POSIX, one tick on FreeRTOS) while other
+ * threads finish their calls (C_Finalize). */
+void port_pause(void);
+
+/* True random bytes for seeding the DRBG: getrandom() on POSIX, the
+ * device's entropy callback (iotoken/device.h) in the device profile.
+ * 0 on success. */
+int port_entropy(unsigned char *buf, size_t n) IOT_MUST_CHECK;
+
 /* Fork detection: a counter that the child side of fork() increments. */
 void port_fork_setup(void);
 unsigned long port_fork_generation(void);
+/* pthread_atfork on POSIX hosts; nothing in the device profile (no fork). */
+void port_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 
 /* Monotonic milliseconds (for nothing security relevant). */
 uint64_t port_now_ms(void);

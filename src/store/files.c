@@ -216,9 +216,24 @@ static CK_RV token_decode(const uint8_t *body, size_t len, store_token *t)
 	return CKR_OK;
 }
 
+static void put_hex16(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		p[i] = digits[v & 15];
+}
+
+/* o-<epoch>-<id>, 16 lower-case hex digits each (no printf on devices). */
 static void obj_name(char name[OBJ_NAME_LEN + 1], uint64_t epoch, uint64_t id)
 {
-	snprintf(name, OBJ_NAME_LEN + 1, "o-%016" PRIx64 "-%016" PRIx64, epoch, id);
+	name[0] = 'o';
+	name[1] = '-';
+	put_hex16(name + 2, epoch);
+	name[18] = '-';
+	put_hex16(name + 19, id);
+	name[35] = '\0';
 }
 
 static int hex16(const char *p, uint64_t *v)
@@ -296,8 +311,10 @@ static CK_RV read_slot(files_store *s, int slot, token_rec *out, int *present)
 
 	*present = 0;
 	rv = s->pal.read(s->pal.ctx, slot_name[slot], &buf, &n);
-	if (rv == PAL_NOT_FOUND)
+	if (rv == PAL_NOT_FOUND) {
+		*present = -1; /* no such file */
 		return CKR_OK;
+	}
 	if (rv != CKR_OK)
 		return rv;
 	rv = record_check(buf, n, KIND_TOKEN, &out->seq, &out->epoch, &body, &blen);
@@ -322,12 +339,14 @@ static CK_RV read_token(files_store *s, token_rec *out)
 	for (i = 0; i < 2 && rv == CKR_OK; i++)
 		rv = read_slot(s, i, &r[i], &have[i]);
 	if (rv == CKR_OK) {
-		if (!have[0] && !have[1])
-			rv = CKR_DEVICE_ERROR; /* no token here, or none left */
-		else if (have[0] && have[1] && r[0].seq == r[1].seq)
+		if (have[0] < 0 && have[1] < 0)
+			rv = CKR_TOKEN_NOT_PRESENT; /* no token here (yet) */
+		else if (have[0] <= 0 && have[1] <= 0)
+			rv = CKR_DEVICE_ERROR; /* none left */
+		else if (have[0] > 0 && have[1] > 0 && r[0].seq == r[1].seq)
 			rv = CKR_DEVICE_ERROR; /* no writer makes two of one */
 		else
-			*out = r[have[1] && (!have[0] || r[1].seq > r[0].seq)];
+			*out = r[have[1] > 0 && (have[0] <= 0 || r[1].seq > r[0].seq)];
 	}
 	port_wipe(r, sizeof r);
 	return rv;

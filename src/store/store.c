@@ -1,13 +1,49 @@
 /*
  * store.h's functions: the backend is chosen by the path at open (a name
  * ending in STORE_FILES_SUFFIX is a files store), every other call goes to
- * the functions of the store's backend.
+ * the functions of the store's backend. The device profile has one backend,
+ * files, over the PAL the port gave (iotoken_device_setup); the path only
+ * names the token there.
  */
 #include <string.h>
 
+#include "port/device.h"
 #include "port/pal.h"
 #include "store/backend.h"
 #include "store/files.h"
+
+#if IOT_DEVICE
+static const char *const device_token_files[] = { "token.a", "token.b" };
+
+static CK_RV open_files(const char *path, int create, const store_token *t, store **out)
+{
+	const iotoken_device *d = port_device();
+	pal_files pal;
+	CK_RV rv;
+	size_t i;
+
+	(void)path;
+	if (d == NULL)
+		return CKR_GENERAL_ERROR;
+	pal = d->pal;
+	pal.close = NULL; /* the device's, not the store's */
+	rv = store_files_open(&pal, create, t, out);
+	/* A retry of the create starts from nothing: a failed create may
+	 * have written the first copy of the token record. */
+	if (rv != CKR_OK && create)
+		for (i = 0; i < sizeof(device_token_files) / sizeof(device_token_files[0]); i++)
+			(void)pal.remove(pal.ctx, device_token_files[i]);
+	return rv;
+}
+
+CK_RV store_open(const char *path, int create, const store_token *t, store **out)
+{
+	*out = NULL;
+	if (create && t == NULL)
+		return CKR_ARGUMENTS_BAD;
+	return open_files(path, create, t, out);
+}
+#else
 
 static int is_files_path(const char *path)
 {
@@ -41,8 +77,13 @@ CK_RV store_open(const char *path, int create, const store_token *t, store **out
 		return CKR_ARGUMENTS_BAD;
 	if (is_files_path(path))
 		return open_files(path, create, t, out);
+#if IOT_WITH_SQLITE
 	return store_sqlite_open(path, create, t, out);
+#else
+	return CKR_TOKEN_NOT_RECOGNIZED;
+#endif
 }
+#endif
 
 void store_close(store *s)
 {

@@ -268,8 +268,8 @@ static void test_create_open(void **state)
 
 	(void)state;
 	make_token(&t, 1);
-	/* Nothing there: no token record. */
-	assert_int_equal(open_on(r, 0, NULL, &s), CKR_DEVICE_ERROR);
+	/* Nothing there: no token (a blank slot), not a broken one. */
+	assert_int_equal(open_on(r, 0, NULL, &s), CKR_TOKEN_NOT_PRESENT);
 	assert_null(s);
 	assert_int_equal(open_on(r, 1, NULL, &s), CKR_ARGUMENTS_BAD);
 	assert_int_equal(open_on(r, 1, &t, &s), CKR_OK);

@@ -59,10 +59,24 @@ int h_store_files(void)
 	return v != NULL && strcmp(v, "files") == 0;
 }
 
+int h_device(void)
+{
+	const char *v = getenv("IOTOKEN_TEST_DEVICE");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+void h_skip_on_device(void)
+{
+	if (h_device())
+		skip();
+}
+
 void h_write_conf(const char *extra)
 {
-	FILE *f = fopen(h_conf, "w");
+	FILE *f;
 
+	f = fopen(h_conf, "w");
 	if (f == NULL)
 		fail_msg("cannot write %s: %s", h_conf, strerror(errno));
 	fprintf(f, "dir = %s\npbkdf2_iterations = 1000\n", h_store);
@@ -215,6 +229,9 @@ CK_SLOT_ID h_uninit_slot(void)
 			found++;
 		}
 	}
+	/* One slot on a device: once its token is made there is no other. */
+	if (found == 0 && h_device())
+		skip();
 	if (found != 1)
 		fail_msg("%lu slots with an uninitialized token, expected 1", found);
 	return slot;

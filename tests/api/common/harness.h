@@ -122,6 +122,11 @@ void h_write_conf(const char *extra);
 /* 1 when the tests run on the files store (IOTOKEN_TEST_STORE=files): the
  * conf file says `store = files`. */
 int h_store_files(void);
+/* The module is the device profile's host build (IOTOKEN_TEST_DEVICE=1): one
+ * slot, no configuration file. Tests that need a second token or a setting
+ * of the file call h_skip_on_device(), which makes them cmocka skips there. */
+int h_device(void);
+void h_skip_on_device(void);
 void h_rmtree(const char *path);
 
 /* Module life cycle. */

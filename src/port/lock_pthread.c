@@ -1,13 +1,18 @@
 /*
- * Locks. PKCS#11 v2.40 section 5.4 (C_Initialize): with CKF_OS_LOCKING_OK
- * the library may use the OS primitives; with caller callbacks and without
- * that flag it must use the callbacks; with neither the application promises
- * not to share the library between threads. iotoken always locks: OS mutexes
- * unless the caller gave callbacks without CKF_OS_LOCKING_OK.
+ * The module lock on POSIX threads (IOT_MUTEX_PTHREAD, the host profile).
+ *
+ * PKCS#11 v2.40 section 5.4 (C_Initialize): with CKF_OS_LOCKING_OK the
+ * library may use the OS primitives; with caller callbacks and without that
+ * flag it must use the callbacks; with neither the application promises not
+ * to share the library between threads. iotoken always locks here: pthread
+ * mutexes unless the caller gave callbacks without CKF_OS_LOCKING_OK (when
+ * it gave both, the OS primitives, which 5.4 allows).
  */
-#include <pthread.h>
-
 #include "port/port.h"
+
+#if IOT_MUTEX == IOT_MUTEX_PTHREAD
+
+#include <pthread.h>
 
 struct port_mutex {
 	pthread_mutex_t os;
@@ -78,3 +83,22 @@ void port_mutex_unlock(port_mutex *m)
 	else
 		pthread_mutex_unlock(&m->os);
 }
+
+/* Statically initialized: usable before C_Initialize, from any thread, with
+ * nothing to create. One initializer per lock. */
+_Static_assert(PORT_LOCKS == 3, "one PTHREAD_MUTEX_INITIALIZER per static lock");
+static pthread_mutex_t static_locks[PORT_LOCKS] = { PTHREAD_MUTEX_INITIALIZER,
+						    PTHREAD_MUTEX_INITIALIZER,
+						    PTHREAD_MUTEX_INITIALIZER };
+
+void port_static_lock(int which)
+{
+	pthread_mutex_lock(&static_locks[which]);
+}
+
+void port_static_unlock(int which)
+{
+	pthread_mutex_unlock(&static_locks[which]);
+}
+
+#endif
