@@ -183,6 +183,28 @@ CK_RV crypto_sign(const crypto_key *k, enum crypto_sig alg, const crypto_pss *ps
 CK_RV crypto_verify(const crypto_key *k, enum crypto_sig alg, const crypto_pss *pss,
 		    const uint8_t *in, size_t n, const uint8_t *sig, size_t siglen) IOT_MUST_CHECK;
 
+#if IOT_TEST_HOOKS
+/*
+ * Fault injection for the tests (SECURITY.md row 32), in test builds only:
+ * while non-zero, bit (crypto_rsa_fault_bit - 1) of every RSA signature,
+ * counted from the least significant bit, is flipped after the private
+ * operation and before the module's own check of the signature, as a fault
+ * in the private operation would. Set only by tests
+ * (tests/unit/test_crypto_rsa_fault.c); defined in the backend's RSA file.
+ */
+extern unsigned long crypto_rsa_fault_bit;
+
+static inline void crypto_test_rsa_fault(uint8_t *sig, size_t len)
+{
+	unsigned long bit = crypto_rsa_fault_bit;
+
+	if (bit != 0 && (bit - 1) / 8 < len)
+		sig[len - 1 - (bit - 1) / 8] ^= (uint8_t)(1u << ((bit - 1) % 8));
+}
+#else
+#define crypto_test_rsa_fault(sig, len) ((void)0)
+#endif
+
 /* ---- Certificates ---- */
 
 /* Parses one DER X.509 certificate (nothing trailing) and returns the DER

@@ -19,26 +19,7 @@
 #define PKCS1_OVERHEAD 11
 
 #if IOT_TEST_HOOKS
-/*
- * Fault injection for the tests (SECURITY.md row 32), in test builds only:
- * while non-zero, bit (crypto_rsa_fault_bit - 1) of every RSA signature,
- * counted from the least significant bit, is flipped after the private
- * operation and before the module's own check of the signature, as a fault
- * in the private operation would. Set only by tests
- * (tests/unit/test_crypto_rsa_fault.c); declared there.
- */
-extern unsigned long crypto_rsa_fault_bit;
-unsigned long crypto_rsa_fault_bit;
-
-static void inject_fault(uint8_t *sig, size_t len)
-{
-	unsigned long bit = crypto_rsa_fault_bit;
-
-	if (bit != 0 && (bit - 1) / 8 < len)
-		sig[len - 1 - (bit - 1) / 8] ^= (uint8_t)(1u << ((bit - 1) % 8));
-}
-#else
-#define inject_fault(sig, len) ((void)0)
+unsigned long crypto_rsa_fault_bit; /* crypto.h */
 #endif
 
 static CK_RV new_ctx(const crypto_key *k, EVP_PKEY_CTX **out)
@@ -148,7 +129,7 @@ static CK_RV pkcs1_sign(const crypto_key *k, const uint8_t *in, size_t n, uint8_
 		check = always_check || !crypto_ossl_rsa_self_checked(k, ctx);
 	EVP_PKEY_CTX_free(ctx);
 	if (rv == CKR_OK)
-		inject_fault(out, k->publen);
+		crypto_test_rsa_fault(out, k->publen);
 	if (rv == CKR_OK && check)
 		rv = pkcs1_verify(k, in, n, out);
 	return rv == CKR_SIGNATURE_INVALID ? CKR_FUNCTION_FAILED : rv;
@@ -222,7 +203,7 @@ static CK_RV pss_sign(const crypto_key *k, const crypto_pss *pss, const uint8_t 
 		check = always_check || !crypto_ossl_rsa_self_checked(k, ctx);
 	EVP_PKEY_CTX_free(ctx);
 	if (rv == CKR_OK)
-		inject_fault(out, k->publen);
+		crypto_test_rsa_fault(out, k->publen);
 	if (rv == CKR_OK && check)
 		rv = pss_verify(k, pss, in, n, out);
 	return rv == CKR_SIGNATURE_INVALID ? CKR_FUNCTION_FAILED : rv;

@@ -1,5 +1,5 @@
 /*
- * The module lock on FreeRTOS (IOT_MUTEX_FREERTOS): kernel mutexes in the
+ * The FreeRTOS mutex port (IOT_MUTEX_FREERTOS), under lock.c: kernel mutexes in the
  * token's own memory (xSemaphoreCreateMutexStatic), nothing from the
  * FreeRTOS heap. Needs configSUPPORT_STATIC_ALLOCATION and configUSE_MUTEXES
  * in FreeRTOSConfig.h. Task context only: FreeRTOS mutexes cannot be taken
@@ -30,23 +30,12 @@
 
 #include <stdatomic.h>
 
-#include "FreeRTOS.h"
-#include "semphr.h"
+#include "port/lock_os.h"
 #include "task.h"
 
 #if !configSUPPORT_STATIC_ALLOCATION || !configUSE_MUTEXES
 #error "IOT_MUTEX_FREERTOS needs configSUPPORT_STATIC_ALLOCATION 1 and configUSE_MUTEXES 1"
 #endif
-
-struct port_mutex {
-	StaticSemaphore_t storage; /* the kernel's mutex lives here */
-	SemaphoreHandle_t os;
-	void *caller; /* the caller's mutex when callbacks are in use */
-	int uses_caller;
-};
-
-static CK_C_INITIALIZE_ARGS callbacks; /* copied by value at configure time */
-static int use_callbacks;
 
 /* portMAX_DELAY waits forever only with INCLUDE_vTaskSuspend 1; otherwise
  * it is the longest timeout, and the take is tried again. */
@@ -56,68 +45,34 @@ static void take(SemaphoreHandle_t h)
 		;
 }
 
-CK_RV port_locking_configure(const CK_C_INITIALIZE_ARGS *args)
+/* As the pthread port: the callbacks only when given without
+ * CKF_OS_LOCKING_OK, FreeRTOS mutexes in every other case. */
+CK_RV os_locking_configure(const CK_C_INITIALIZE_ARGS *args, int *use_callbacks)
 {
-	use_callbacks = 0;
-	if (args == NULL || args->CreateMutex == NULL)
-		return CKR_OK;
-	callbacks = *args;
-	if (!(args->flags & CKF_OS_LOCKING_OK))
-		use_callbacks = 1;
+	*use_callbacks =
+		args != NULL && args->CreateMutex != NULL && !(args->flags & CKF_OS_LOCKING_OK);
 	return CKR_OK;
 }
 
-CK_RV port_mutex_create(port_mutex **out)
+CK_RV os_mutex_init(os_mutex *m)
 {
-	port_mutex *m = port_calloc(1, sizeof(*m));
-
-	if (m == NULL)
-		return CKR_HOST_MEMORY;
-	if (use_callbacks) {
-		CK_RV rv = callbacks.CreateMutex(&m->caller);
-
-		m->uses_caller = 1;
-
-		if (rv != CKR_OK) {
-			port_free(m);
-			return rv == CKR_HOST_MEMORY ? rv : CKR_CANT_LOCK;
-		}
-	} else {
-		m->os = xSemaphoreCreateMutexStatic(&m->storage);
-		if (m->os == NULL) {
-			port_free(m);
-			return CKR_CANT_LOCK;
-		}
-	}
-	*out = m;
-	return CKR_OK;
+	m->handle = xSemaphoreCreateMutexStatic(&m->storage);
+	return m->handle != NULL ? CKR_OK : CKR_CANT_LOCK;
 }
 
-void port_mutex_destroy(port_mutex *m)
+void os_mutex_destroy(os_mutex *m)
 {
-	if (m == NULL)
-		return;
-	if (m->uses_caller)
-		(void)callbacks.DestroyMutex(m->caller);
-	else
-		vSemaphoreDelete(m->os);
-	port_free(m);
+	vSemaphoreDelete(m->handle);
 }
 
-void port_mutex_lock(port_mutex *m)
+void os_mutex_lock(os_mutex *m)
 {
-	if (m->uses_caller)
-		(void)callbacks.LockMutex(m->caller);
-	else
-		take(m->os);
+	take(m->handle);
 }
 
-void port_mutex_unlock(port_mutex *m)
+void os_mutex_unlock(os_mutex *m)
 {
-	if (m->uses_caller)
-		(void)callbacks.UnlockMutex(m->caller);
-	else
-		(void)xSemaphoreGive(m->os);
+	(void)xSemaphoreGive(m->handle);
 }
 
 static StaticSemaphore_t static_storage[PORT_LOCKS];

@@ -1,5 +1,5 @@
 /*
- * The module lock without an OS (IOT_MUTEX_NONE): bare metal with one task,
+ * The mutex port without an OS (IOT_MUTEX_NONE), under lock.c: bare metal with one task,
  * or a scheduler the token has no port for, whose application gives its own
  * mutex callbacks.
  *
@@ -39,15 +39,12 @@
 
 #if IOT_MUTEX == IOT_MUTEX_NONE
 
-struct port_mutex {
-	void *caller; /* the caller's mutex when callbacks are in use */
-	int uses_caller;
-};
+#include "port/lock_os.h"
 
-static CK_C_INITIALIZE_ARGS callbacks; /* copied by value at configure time */
-static int use_callbacks;
-/* The caller's mutexes behind PORT_LOCK_ALLOC and PORT_LOCK_RNG; only
- * changed in port_locking_configure, when no other thread is in the token. */
+/* The caller's callbacks (a copy of C_Initialize's) and, made with them,
+ * the caller's mutexes behind PORT_LOCK_ALLOC and PORT_LOCK_RNG; only
+ * changed in os_locking_configure, when no other thread is in the token. */
+static CK_C_INITIALIZE_ARGS callbacks;
 static void *static_caller[PORT_LOCKS];
 static int static_callers_live;
 
@@ -86,67 +83,45 @@ static CK_RV static_callers_create(void)
 	return rv == CKR_HOST_MEMORY ? rv : CKR_CANT_LOCK;
 }
 
-CK_RV port_locking_configure(const CK_C_INITIALIZE_ARGS *args)
+CK_RV os_locking_configure(const CK_C_INITIALIZE_ARGS *args, int *use_callbacks)
 {
+	CK_RV rv;
+
 	/* Those of the previous C_Initialize, with its callbacks. */
 	static_callers_release();
-	use_callbacks = 0;
+	*use_callbacks = 0;
 	if (args == NULL)
 		return CKR_OK;
-	if (args->CreateMutex != NULL) {
-		CK_RV rv;
+	if (args->CreateMutex == NULL)
+		return (args->flags & CKF_OS_LOCKING_OK) ? CKR_CANT_LOCK : CKR_OK;
+	callbacks = *args;
+	rv = static_callers_create();
+	if (rv == CKR_OK)
+		*use_callbacks = 1;
+	return rv;
+}
 
-		callbacks = *args;
-		rv = static_callers_create();
-		if (rv != CKR_OK)
-			return rv;
-		use_callbacks = 1;
-		return CKR_OK;
-	}
-	if (args->flags & CKF_OS_LOCKING_OK)
-		return CKR_CANT_LOCK;
+/* No OS mutexes: lock.c asks for them only when there are no callbacks,
+ * that is with one task, where nothing needs locking. */
+CK_RV os_mutex_init(os_mutex *m)
+{
+	(void)m;
 	return CKR_OK;
 }
 
-CK_RV port_mutex_create(port_mutex **out)
+void os_mutex_destroy(os_mutex *m)
 {
-	port_mutex *m = port_calloc(1, sizeof(*m));
-
-	if (m == NULL)
-		return CKR_HOST_MEMORY;
-	if (use_callbacks) {
-		CK_RV rv = callbacks.CreateMutex(&m->caller);
-
-		m->uses_caller = 1;
-
-		if (rv != CKR_OK) {
-			port_free(m);
-			return rv == CKR_HOST_MEMORY ? rv : CKR_CANT_LOCK;
-		}
-	}
-	*out = m;
-	return CKR_OK;
+	(void)m;
 }
 
-void port_mutex_destroy(port_mutex *m)
+void os_mutex_lock(os_mutex *m)
 {
-	if (m == NULL)
-		return;
-	if (m->uses_caller)
-		(void)callbacks.DestroyMutex(m->caller);
-	port_free(m);
+	(void)m;
 }
 
-void port_mutex_lock(port_mutex *m)
+void os_mutex_unlock(os_mutex *m)
 {
-	if (m->uses_caller)
-		(void)callbacks.LockMutex(m->caller);
-}
-
-void port_mutex_unlock(port_mutex *m)
-{
-	if (m->uses_caller)
-		(void)callbacks.UnlockMutex(m->caller);
+	(void)m;
 }
 
 void port_static_lock(int which)

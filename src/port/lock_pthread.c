@@ -1,5 +1,5 @@
 /*
- * The module lock on POSIX threads (IOT_MUTEX_PTHREAD, the host profile).
+ * The pthread mutex port (IOT_MUTEX_PTHREAD, the host profile), under lock.c.
  *
  * PKCS#11 v2.40 section 5.4 (C_Initialize): with CKF_OS_LOCKING_OK the
  * library may use the OS primitives; with caller callbacks and without that
@@ -12,76 +12,35 @@
 
 #if IOT_MUTEX == IOT_MUTEX_PTHREAD
 
-#include <pthread.h>
+#include "port/lock_os.h"
 
-struct port_mutex {
-	pthread_mutex_t os;
-	void *caller; /* the caller's mutex when callbacks are in use */
-	int uses_caller;
-};
-
-static CK_C_INITIALIZE_ARGS callbacks; /* copied by value at configure time */
-static int use_callbacks;
-
-CK_RV port_locking_configure(const CK_C_INITIALIZE_ARGS *args)
+/* 5.4: with callbacks and without CKF_OS_LOCKING_OK the callbacks, in every
+ * other case pthread mutexes (also when the caller promised one thread). */
+CK_RV os_locking_configure(const CK_C_INITIALIZE_ARGS *args, int *use_callbacks)
 {
-	use_callbacks = 0;
-	if (args == NULL || args->CreateMutex == NULL)
-		return CKR_OK;
-	callbacks = *args;
-	if (!(args->flags & CKF_OS_LOCKING_OK))
-		use_callbacks = 1;
+	*use_callbacks =
+		args != NULL && args->CreateMutex != NULL && !(args->flags & CKF_OS_LOCKING_OK);
 	return CKR_OK;
 }
 
-CK_RV port_mutex_create(port_mutex **out)
+CK_RV os_mutex_init(os_mutex *m)
 {
-	port_mutex *m = port_calloc(1, sizeof(*m));
-
-	if (m == NULL)
-		return CKR_HOST_MEMORY;
-	if (use_callbacks) {
-		CK_RV rv = callbacks.CreateMutex(&m->caller);
-
-		m->uses_caller = 1;
-
-		if (rv != CKR_OK) {
-			port_free(m);
-			return rv == CKR_HOST_MEMORY ? rv : CKR_CANT_LOCK;
-		}
-	} else if (pthread_mutex_init(&m->os, NULL) != 0) {
-		port_free(m);
-		return CKR_CANT_LOCK;
-	}
-	*out = m;
-	return CKR_OK;
+	return pthread_mutex_init(m, NULL) == 0 ? CKR_OK : CKR_CANT_LOCK;
 }
 
-void port_mutex_destroy(port_mutex *m)
+void os_mutex_destroy(os_mutex *m)
 {
-	if (m == NULL)
-		return;
-	if (m->uses_caller)
-		(void)callbacks.DestroyMutex(m->caller);
-	else
-		pthread_mutex_destroy(&m->os);
-	port_free(m);
+	pthread_mutex_destroy(m);
 }
 
-void port_mutex_lock(port_mutex *m)
+void os_mutex_lock(os_mutex *m)
 {
-	if (m->uses_caller)
-		(void)callbacks.LockMutex(m->caller);
-	else
-		pthread_mutex_lock(&m->os);
+	pthread_mutex_lock(m);
 }
 
-void port_mutex_unlock(port_mutex *m)
+void os_mutex_unlock(os_mutex *m)
 {
-	if (m->uses_caller)
-		(void)callbacks.UnlockMutex(m->caller);
-	else
-		pthread_mutex_unlock(&m->os);
+	pthread_mutex_unlock(m);
 }
 
 /* Statically initialized: usable before C_Initialize, from any thread, with
