@@ -37,4 +37,16 @@ static inline int api_impossible_len(const void *p, CK_ULONG n)
 /* Copies a string into a blank-padded fixed field, as CK_INFO wants. */
 void api_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 
+/* The v2.40 function list (C_GetFunctionList's, version 2.40) and the 3.0
+ * one (src/api/v30.c, version 3.0): the two interfaces "PKCS 11" offers. */
+extern CK_FUNCTION_LIST api_functions_2_40;
+
+/* C_GetInfo reporting `version` as cryptokiVersion: each function list's
+ * C_GetInfo reports that list's version (3.0 section 3.6). */
+CK_RV api_get_info(CK_INFO_PTR info, CK_VERSION version) IOT_MUST_CHECK;
+
+/* C_Login, and C_LoginUser with the length of its user name (C_Login: 0). */
+CK_RV api_login(CK_SESSION_HANDLE h, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG pinlen,
+		CK_ULONG namelen) IOT_MUST_CHECK;
+
 #endif

@@ -1,4 +1,5 @@
-/* General-purpose functions (v2.40 section 5.4) and the function list. */
+/* General-purpose functions (v2.40 section 5.4) and the v2.40 function list.
+ * The interfaces (C_GetInterfaceList, C_GetInterface) are in v30.c. */
 #include <stddef.h>
 #include <string.h>
 
@@ -203,32 +204,46 @@ out:
 	return rv;
 }
 
-IOT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo)
+CK_RV api_get_info(CK_INFO_PTR info, CK_VERSION version)
 {
 	CK_RV rv = api_enter();
 
 	if (rv != CKR_OK)
 		return rv;
-	if (pInfo == NULL) {
+	if (info == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	memset(pInfo, 0, sizeof(*pInfo));
-	pInfo->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
-	pInfo->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
-	api_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "iotoken");
-	pInfo->flags = 0;
-	api_pad(pInfo->libraryDescription, sizeof(pInfo->libraryDescription),
+	memset(info, 0, sizeof(*info));
+	info->cryptokiVersion = version;
+	api_pad(info->manufacturerID, sizeof(info->manufacturerID), "iotoken");
+	info->flags = 0;
+	api_pad(info->libraryDescription, sizeof(info->libraryDescription),
 		"iotoken PKCS#11 software token");
-	pInfo->libraryVersion.major = 0;
-	pInfo->libraryVersion.minor = 1;
+	info->libraryVersion.major = 0;
+	info->libraryVersion.minor = 1;
 out:
 	api_leave();
 	return rv;
 }
 
-static CK_FUNCTION_LIST function_list = {
-	.version = { CRYPTOKI_VERSION_MAJOR, CRYPTOKI_VERSION_MINOR },
+IOT_EXPORT CK_RV C_GetInfo(CK_INFO_PTR pInfo)
+{
+	/* The exported symbol and the v2.40 list's entry: 2.40, what a v2.40
+	 * client expects (v2.40 3.1: cryptokiVersion "should match the
+	 * version of this specification"; the example of 5.4.3 C_GetInfo
+	 * goes on only if major == 2). The 3.0 list has its own entry that
+	 * reports 3.0 (src/api/v30.c). Literal numbers: a newer header's
+	 * CRYPTOKI_VERSION_* would be 3.x. */
+	CK_VERSION v = { 2, 40 };
+
+	return api_get_info(pInfo, v);
+}
+
+/* 3.0 section 3.6: "The major and minor versions must be set to 0x02 and
+ * 0x28 indicating a version 2.40 compatible structure." */
+CK_FUNCTION_LIST api_functions_2_40 = {
+	.version = { 2, 40 },
 	.C_Initialize = C_Initialize,
 	.C_Finalize = C_Finalize,
 	.C_GetInfo = C_GetInfo,
@@ -299,50 +314,12 @@ static CK_FUNCTION_LIST function_list = {
 	.C_WaitForSlotEvent = C_WaitForSlotEvent,
 };
 
-static CK_INTERFACE interface = {
-	.pInterfaceName = (CK_CHAR *)"PKCS 11",
-	.pFunctionList = &function_list,
-	.flags = 0,
-};
-
 IOT_EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 {
-	/* Works before C_Initialize: it is how a client finds C_Initialize. */
+	/* Works before C_Initialize: it is how a client finds C_Initialize.
+	 * Always the v2.40 list; the 3.0 one is had through C_GetInterface. */
 	if (ppFunctionList == NULL)
 		return CKR_ARGUMENTS_BAD;
-	*ppFunctionList = &function_list;
-	return CKR_OK;
-}
-
-IOT_EXPORT CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
-{
-	if (pulCount == NULL)
-		return CKR_ARGUMENTS_BAD;
-	if (pInterfacesList == NULL) {
-		*pulCount = 1;
-		return CKR_OK;
-	}
-	if (*pulCount < 1) {
-		*pulCount = 1;
-		return CKR_BUFFER_TOO_SMALL;
-	}
-	pInterfacesList[0] = interface;
-	*pulCount = 1;
-	return CKR_OK;
-}
-
-IOT_EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
-				CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
-{
-	if (ppInterface == NULL)
-		return CKR_ARGUMENTS_BAD;
-	if (pInterfaceName != NULL && strcmp((const char *)pInterfaceName, "PKCS 11") != 0)
-		return CKR_ARGUMENTS_BAD;
-	if (pVersion != NULL && (pVersion->major != CRYPTOKI_VERSION_MAJOR ||
-				 pVersion->minor != CRYPTOKI_VERSION_MINOR))
-		return CKR_ARGUMENTS_BAD;
-	if ((flags & interface.flags) != flags)
-		return CKR_ARGUMENTS_BAD;
-	*ppInterface = &interface;
+	*ppFunctionList = &api_functions_2_40;
 	return CKR_OK;
 }

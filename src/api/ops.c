@@ -19,9 +19,10 @@ CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
 	} else if (bad_key != CKR_OK && session_object(s, key, &obj) != CKR_OK) {
 		rv = bad_key;
 	} else {
-		/* No row offers encryption, recovery, wrapping, derivation or
-		 * secret-key generation, so every mechanism is invalid here. A
-		 * row added without its operation is refused, not pretended. */
+		/* No row offers encryption, recovery, wrapping, derivation,
+		 * secret-key generation or a message-based function, so every
+		 * mechanism is invalid here. A row added without its operation
+		 * is refused, not pretended. */
 		row = mech_find(mech->mechanism);
 		rv = row != NULL && (row->flags & usage) ? CKR_FUNCTION_NOT_SUPPORTED
 							 : CKR_MECHANISM_INVALID;
@@ -221,6 +222,12 @@ CK_RV ops_verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int singl
 		   api_impossible_len(data, n)) {
 		op_end(&s->verify);
 		rv = CKR_ARGUMENTS_BAD;
+	} else if (api_impossible_len(sig, siglen)) {
+		/* No signature is that long. The backends refuse a wrong length
+		 * before reading the signature (crypto.h), but the module does
+		 * not rely on that (found by the EVA proofs, verify/). */
+		op_end(&s->verify);
+		rv = CKR_SIGNATURE_LEN_RANGE;
 	} else if (single && s->verify.multipart) {
 		rv = CKR_OPERATION_ACTIVE;
 	} else {
@@ -310,6 +317,60 @@ CK_RV ops_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
 	}
 	if (rv != CKR_OK)
 		op_end(&s->digest);
+	api_leave();
+	return rv;
+}
+
+/* The bits C_SessionCancel accepts: the flags of CK_MECHANISM_INFO (3.0
+ * Table 8), which "should be assigned" to name the operations, except
+ * CKF_EXTENSION ("MUST be false for this version"). Any other bit is a
+ * caller error. */
+#define CANCEL_FLAGS                                                                             \
+	(CKF_HW | CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT | CKF_MESSAGE_SIGN |                 \
+	 CKF_MESSAGE_VERIFY | CKF_MULTI_MESSAGE | CKF_FIND_OBJECTS | CKF_ENCRYPT | CKF_DECRYPT | \
+	 CKF_DIGEST | CKF_SIGN | CKF_SIGN_RECOVER | CKF_VERIFY | CKF_VERIFY_RECOVER |            \
+	 CKF_GENERATE | CKF_GENERATE_KEY_PAIR | CKF_WRAP | CKF_UNWRAP | CKF_DERIVE)
+
+static void cancel_op(op *o)
+{
+	if (o->active)
+		op_end(o);
+}
+
+CK_RV ops_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
+{
+	session *s;
+	CK_RV rv = api_enter_session(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (flags & ~(CK_FLAGS)CANCEL_FLAGS) {
+		/* Checked before anything ends: a refused call changes nothing. */
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	/*
+	 * 3.0 5.6.5: "If a flag is set for an operation that has not been
+	 * initialized in the session, the operation flag will be ignored".
+	 * A session has at most a search, a digest, a signature and a
+	 * verification active (the only operations a mechanism can start);
+	 * every other flag names an operation that is never active here, and
+	 * no flags at all leave the session as it was. Each of the four ends
+	 * as its own termination does, wiping what it held, so none "cannot be
+	 * cancelled" (CKR_OPERATION_CANCEL_FAILED never applies); and iotoken
+	 * makes no callbacks from which C_SessionCancel could be called.
+	 * An operation a C_Sign or C_Verify of another thread has moved out of
+	 * the session is no longer active in it and finishes.
+	 */
+	if (flags & CKF_FIND_OBJECTS)
+		session_find_end(s);
+	if (flags & CKF_DIGEST)
+		cancel_op(&s->digest);
+	if (flags & CKF_SIGN)
+		cancel_op(&s->sign);
+	if (flags & CKF_VERIFY)
+		cancel_op(&s->verify);
+out:
 	api_leave();
 	return rv;
 }

@@ -40,4 +40,9 @@ CK_RV ops_digest(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int singl
 		 CK_ULONG_PTR outlen) IOT_MUST_CHECK;
 CK_RV ops_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) IOT_MUST_CHECK;
 
+/* C_SessionCancel (PKCS#11 3.0 5.6.5): ends the session's active operations
+ * that flags names (CK_MECHANISM_INFO flags; CKF_FIND_OBJECTS for a search).
+ * The 3.0 list's *Init with a NULL mechanism is this with one flag. */
+CK_RV ops_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags) IOT_MUST_CHECK;
+
 #endif

@@ -127,34 +127,52 @@ IOT_EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOp
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
-IOT_EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
-			 CK_ULONG ulPinLen)
+CK_RV api_login(CK_SESSION_HANDLE h, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG pinlen,
+		CK_ULONG namelen)
 {
 	session *s;
-	CK_RV rv = api_enter_session(hSession, &s);
+	CK_RV rv = api_enter_session(h, &s);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (userType == CKU_CONTEXT_SPECIFIC) {
+	if (type == CKU_CONTEXT_SPECIFIC) {
 		/* No operation of iotoken needs re-authentication
 		 * (CKA_ALWAYS_AUTHENTICATE is always FALSE). */
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
-	if (userType != CKU_USER && userType != CKU_SO) {
+	if (type != CKU_USER && type != CKU_SO) {
 		rv = CKR_USER_TYPE_INVALID;
 		goto out;
 	}
-	if (pPin == NULL) {
+	if (pin == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	/* 3.0 5.6.9 C_LoginUser: "This standard allows PIN and user name
+	 * values to contain any valid UTF8 character, but the token may impose
+	 * subset restrictions." A token has one user and one SO and neither
+	 * has a name: the empty name is that user, and any other name names
+	 * nobody. Refused without reading it and before the PIN is tried, so
+	 * it costs no attempt; logging in the unnamed user for "alice" would
+	 * pretend a check that never ran. (A NULL name with a length is the
+	 * same caller error.) */
+	if (namelen > 0) {
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
 	rv = token_sync(s->tok);
 	if (rv == CKR_OK)
-		rv = pin_login(s->tok, userType, pPin, ulPinLen);
+		rv = pin_login(s->tok, type, pin, pinlen);
 out:
 	api_leave();
 	return rv;
+}
+
+IOT_EXPORT CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+			 CK_ULONG ulPinLen)
+{
+	return api_login(hSession, userType, pPin, ulPinLen, 0);
 }
 
 IOT_EXPORT CK_RV C_Logout(CK_SESSION_HANDLE hSession)

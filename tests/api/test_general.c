@@ -1,8 +1,9 @@
 /*
  * General-purpose functions (PKCS#11 v2.40 section 5.4): C_Initialize,
  * C_Finalize, C_GetInfo, C_GetFunctionList, plus the PKCS#11 3.0 interface
- * discovery (C_GetInterfaceList, C_GetInterface) and every function before
- * C_Initialize. fork() is in test_fork.c.
+ * discovery (C_GetInterfaceList, C_GetInterface: "PKCS 11" 3.0 and 2.40) and
+ * every function before C_Initialize. fork() is in test_fork.c; the 3.0
+ * function list and the functions 3.0 adds are in test_v30.c.
  */
 #include <dlfcn.h>
 #include <stddef.h>
@@ -149,40 +150,68 @@ static void test_function_list(void **state)
 	assert_rv(p11->C_GetFunctionList(NULL), CKR_ARGUMENTS_BAD);
 }
 
-static void check_interface(const CK_INTERFACE *in)
+/* An interface "PKCS 11" whose function list has this version: the v2.40
+ * one is C_GetFunctionList's; neither claims CKF_INTERFACE_FORK_SAFE, since
+ * a forked child must call C_Initialize again (test_fork.c). */
+static void check_interface(const CK_INTERFACE *in, CK_BYTE major, CK_BYTE minor)
 {
-	CK_FUNCTION_LIST_PTR list;
+	const CK_VERSION *v;
 
 	assert_non_null(in);
 	assert_non_null(in->pInterfaceName);
 	assert_string_equal((const char *)in->pInterfaceName, "PKCS 11");
-	list = in->pFunctionList;
-	assert_ptr_equal(list, p11);
-	assert_int_equal(list->version.major, 2);
-	assert_int_equal(list->version.minor, 40);
+	v = in->pFunctionList;
+	assert_non_null(v);
+	assert_int_equal(v->major, major);
+	assert_int_equal(v->minor, minor);
+	if (major == 2)
+		assert_ptr_equal(in->pFunctionList, p11);
+	else
+		assert_ptr_not_equal(in->pFunctionList, p11);
+	assert_int_equal(in->flags, 0);
 }
 
 static void test_interface_list(void **state)
 {
 	get_interface_list_fn fn = get_interface_list();
-	CK_INTERFACE list[4];
+	CK_INTERFACE list[4], zero;
 	CK_ULONG n = 99;
 	int pass;
 
 	(void)state;
+	memset(&zero, 0, sizeof(zero));
 	/* Before C_Initialize (pass 0) and after it (pass 1). */
 	for (pass = 0; pass < 2; pass++) {
+		/* No list: the count, whatever *pulCount held. */
 		n = 99;
 		assert_ok(fn(NULL, &n));
-		assert_int_equal(n, 1);
+		assert_int_equal(n, 2);
+		n = 0;
+		assert_ok(fn(NULL, &n));
+		assert_int_equal(n, 2);
+		/* Too small: the count, and nothing written. */
+		memset(list, 0, sizeof(list));
 		n = 0;
 		assert_rv(fn(list, &n), CKR_BUFFER_TOO_SMALL);
-		assert_int_equal(n, 1);
-		n = 4;
-		memset(list, 0, sizeof(list));
+		assert_int_equal(n, 2);
+		n = 1;
+		assert_rv(fn(list, &n), CKR_BUFFER_TOO_SMALL);
+		assert_int_equal(n, 2);
+		assert_memory_equal(&list[0], &zero, sizeof(zero));
+		/* Exactly big enough, and bigger: 3.0 first (the default), then
+		 * 2.40; nothing past them is touched. */
+		n = 2;
 		assert_ok(fn(list, &n));
-		assert_int_equal(n, 1);
-		check_interface(&list[0]);
+		assert_int_equal(n, 2);
+		check_interface(&list[0], 3, 0);
+		check_interface(&list[1], 2, 40);
+		memset(list, 0, sizeof(list));
+		n = 4;
+		assert_ok(fn(list, &n));
+		assert_int_equal(n, 2);
+		check_interface(&list[0], 3, 0);
+		check_interface(&list[1], 2, 40);
+		assert_memory_equal(&list[2], &zero, sizeof(zero));
 		assert_rv(fn(list, NULL), CKR_ARGUMENTS_BAD);
 		assert_rv(fn(NULL, NULL), CKR_ARGUMENTS_BAD);
 		if (pass == 0)
@@ -193,30 +222,74 @@ static void test_interface_list(void **state)
 static void test_get_interface(void **state)
 {
 	get_interface_fn fn = get_interface();
-	CK_INTERFACE_PTR in = NULL;
-	CK_VERSION v240 = { 2, 40 }, v300 = { 3, 0 }, v200 = { 2, 0 };
+	get_interface_list_fn list_fn = get_interface_list();
+	CK_INTERFACE_PTR in = NULL, first;
+	CK_INTERFACE list[2];
+	CK_ULONG n = 2;
+	CK_VERSION v240 = { 2, 40 }, v300 = { 3, 0 }, v200 = { 2, 0 }, v301 = { 3, 1 },
+		   v320 = { 3, 20 };
+	CK_UTF8CHAR_PTR pkcs11 = (CK_UTF8CHAR_PTR) "PKCS 11";
 	int pass;
 
 	(void)state;
+	assert_ok(list_fn(list, &n));
 	for (pass = 0; pass < 2; pass++) {
+		/* No name, no version: the default, 3.0. */
 		in = NULL;
 		assert_ok(fn(NULL, NULL, &in, 0));
-		check_interface(in);
+		check_interface(in, 3, 0);
+		first = in;
 		in = NULL;
-		assert_ok(fn((CK_UTF8CHAR_PTR) "PKCS 11", &v240, &in, 0));
-		check_interface(in);
+		assert_ok(fn(pkcs11, NULL, &in, 0));
+		assert_ptr_equal(in, first);
+		/* The same lists C_GetInterfaceList gives. */
+		assert_ptr_equal(first->pFunctionList, list[0].pFunctionList);
+		/* A version picks its list. */
 		in = NULL;
-		assert_ok(fn((CK_UTF8CHAR_PTR) "PKCS 11", NULL, &in, 0));
-		check_interface(in);
+		assert_ok(fn(pkcs11, &v300, &in, 0));
+		check_interface(in, 3, 0);
+		in = NULL;
+		assert_ok(fn(NULL, &v300, &in, 0));
+		check_interface(in, 3, 0);
+		in = NULL;
+		assert_ok(fn(pkcs11, &v240, &in, 0));
+		check_interface(in, 2, 40);
+		assert_ptr_equal(in->pFunctionList, list[1].pFunctionList);
 		in = NULL;
 		assert_ok(fn(NULL, &v240, &in, 0));
-		check_interface(in);
+		check_interface(in, 2, 40);
+		/* Names and versions it does not have. */
+		in = NULL;
 		assert_rv(fn((CK_UTF8CHAR_PTR) "Vendor iotoken", NULL, &in, 0), CKR_ARGUMENTS_BAD);
 		assert_rv(fn((CK_UTF8CHAR_PTR) "PKCS 1", NULL, &in, 0), CKR_ARGUMENTS_BAD);
-		assert_rv(fn((CK_UTF8CHAR_PTR) "PKCS 11", &v300, &in, 0), CKR_ARGUMENTS_BAD);
-		assert_rv(fn(NULL, &v300, &in, 0), CKR_ARGUMENTS_BAD);
-		assert_rv(fn((CK_UTF8CHAR_PTR) "PKCS 11", &v200, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn((CK_UTF8CHAR_PTR) "PKCS 11 ", NULL, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn((CK_UTF8CHAR_PTR) "pkcs 11", NULL, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn((CK_UTF8CHAR_PTR) "", NULL, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn((CK_UTF8CHAR_PTR) "Vendor iotoken", &v300, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(pkcs11, &v200, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(pkcs11, &v301, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(NULL, &v320, &in, 0), CKR_ARGUMENTS_BAD);
+		/* Flags must all be present: neither interface is fork safe, and
+		 * no other interface flag exists. */
+		assert_rv(fn(NULL, NULL, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(pkcs11, NULL, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(pkcs11, &v300, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(pkcs11, &v240, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(NULL, NULL, &in, 2), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(NULL, NULL, &in, ~(CK_FLAGS)0), CKR_ARGUMENTS_BAD);
+		/* A refused call points the result at no interface (an empty
+		 * name, no list), not at one it refused nor at garbage: OpenSC
+		 * 0.23's pkcs11-spy reads it whatever the result. */
+		assert_non_null(in);
+		assert_string_equal((const char *)in->pInterfaceName, "");
+		assert_null(in->pFunctionList);
+		assert_int_equal(in->flags, 0);
+		in = (CK_INTERFACE_PTR)&list[0];
+		assert_rv(fn(NULL, &v200, &in, 0), CKR_ARGUMENTS_BAD);
+		assert_ptr_not_equal(in, &list[0]);
+		assert_string_equal((const char *)in->pInterfaceName, "");
 		assert_rv(fn(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
+		assert_rv(fn(pkcs11, &v300, NULL, 0), CKR_ARGUMENTS_BAD);
 		if (pass == 0)
 			h_initialize();
 	}

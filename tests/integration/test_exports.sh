@@ -1,6 +1,7 @@
 #!/bin/bash
 # The module exports the PKCS#11 entry points and nothing else: the 68 functions of
-# the v2.40 CK_FUNCTION_LIST plus C_GetInterfaceList and C_GetInterface.
+# the v2.40 CK_FUNCTION_LIST plus the 24 functions PKCS#11 3.0 adds (C_GetInterfaceList,
+# C_GetInterface, C_LoginUser, C_SessionCancel and the 20 message-based functions).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_begin exports
 
@@ -10,10 +11,11 @@ others=$(grep -v '^C_' <<<"$defined" || true)
 pass "only C_* symbols are exported"
 
 count=$(grep -c '^C_' <<<"$defined")
-[ "$count" -eq 70 ] || fail "expected 70 C_* symbols, found $count"
-pass "70 entry points exported"
+[ "$count" -eq 92 ] || fail "expected 92 C_* symbols, found $count"
+pass "92 entry points exported"
 
-for f in C_GetFunctionList C_GetInterfaceList C_GetInterface C_Initialize C_Finalize \
+for f in C_GetFunctionList C_GetInterfaceList C_GetInterface C_LoginUser C_SessionCancel \
+	C_MessageEncryptInit C_MessageVerifyFinal C_Initialize C_Finalize \
 	C_WaitForSlotEvent C_CancelFunction C_GetFunctionStatus; do
 	grep -qx "$f" <<<"$defined" || fail "$f not exported"
 done

@@ -47,6 +47,18 @@ else
 	grep -qiE '^(Manufacturer|Library) .*iotoken' "$IT_OUT" ||
 		fail "--show-info: neither manufacturer nor library description mentions iotoken"
 	pass "--show-info names the library iotoken"
+	# pkcs11-tool 0.23 loads the module through C_GetInterface: it gets the default
+	# interface, PKCS#11 3.0, whose C_GetInfo reports 3.0.
+	grep -qE '^Cryptoki version 3\.0$' "$IT_OUT" ||
+		fail "--show-info: Cryptoki version is not 3.0 through the default interface"
+	pass "--show-info reports Cryptoki 3.0 through the default (3.0) interface"
+	p11 --list-interfaces || fail "--list-interfaces exited non-zero"
+	[ "$(count "^Interface 'PKCS 11'")" -eq 2 ] || fail "--list-interfaces: expected 2 interfaces"
+	grep -A1 "^Interface 'PKCS 11'" "$IT_OUT" | grep -E '^ +version: ' | tr -d ' ' |
+		paste -sd, - | grep -qx 'version:3.0,version:2.40' ||
+		fail "--list-interfaces: expected versions 3.0 then 2.40"
+	[ "$(count '^ +flags=0x0$')" -eq 2 ] || fail "--list-interfaces: an interface claims a flag"
+	pass "--list-interfaces lists PKCS 11 3.0 and 2.40, neither fork safe"
 fi
 
 # --- fresh store: exactly one slot, its token uninitialized ----------------------
