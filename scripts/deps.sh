@@ -22,6 +22,7 @@ PACKAGES=(
 	mosquitto mosquitto-clients # tests/integration/test_tls_helper_mqtt.sh (broker, mosquitto_pub)
 	valgrind # tests/integration/test_tls_helper_valgrind.sh; tests/valgrind/run.sh, ctgrind
 	gcc-arm-none-eabi libnewlib-arm-none-eabi # device/cross-build.sh (Cortex-M4 sizes)
+	frama-c-base # verify/run.sh: EVA memory-safety proofs (SECURITY.md row 36)
 )
 
 missing=()

@@ -1,0 +1,45 @@
+/*
+ * Stub of src/core/config.c (the configuration file and environment are
+ * outside the proofs): config_load gives a store directory (a fresh
+ * port_malloc string, so its allocation may fail), either backend, and any
+ * iteration count / failure limit the real parser accepts. config_log
+ * prints nothing (its format arguments are still evaluated by the caller).
+ */
+#include <string.h>
+
+#include "core/config.h"
+#include "verify.h"
+
+CK_RV config_load(iotoken_config *cfg)
+{
+	static const char dir[] = "/verify/store";
+	static const unsigned long errors[] = { CKR_FUNCTION_FAILED };
+
+	cfg->dir = NULL;
+	if (verify_rv(1, errors) != CKR_OK)
+		return CKR_FUNCTION_FAILED;
+	cfg->dir = port_memdup(dir, sizeof(dir));
+	if (cfg->dir == NULL)
+		return CKR_HOST_MEMORY;
+	if (verify_setup) {
+		cfg->store = CONFIG_STORE_SQLITE;
+		cfg->iterations = CONFIG_DEFAULT_ITERATIONS;
+		cfg->max_failures = CONFIG_DEFAULT_MAX_FAILURES;
+	} else {
+		cfg->store = Frama_C_nondet(CONFIG_STORE_SQLITE, CONFIG_STORE_FILES);
+		cfg->iterations = Frama_C_unsigned_int_interval(CONFIG_MIN_ITERATIONS, 100000000u);
+		cfg->max_failures = Frama_C_unsigned_int_interval(1, 1000);
+	}
+	return CKR_OK;
+}
+
+void config_free(iotoken_config *cfg)
+{
+	port_free(cfg->dir);
+	cfg->dir = NULL;
+}
+
+void config_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
