@@ -1095,9 +1095,70 @@ static void call_general(fz_in *in, uint8_t op)
 	}
 }
 
+/* The PKCS#11 3.0 additions, through the 3.0 function list: C_LoginUser,
+ * C_SessionCancel, the message-based functions (not offered: each must
+ * check its arguments and touch no buffer), *Init with a NULL mechanism
+ * (ends the active operation in 3.0) and the 3.0 list's C_GetInfo. */
+static void call_v30(fz_in *in)
+{
+	CK_VERSION v30 = { 3, 0 };
+	CK_INTERFACE_PTR ip = NULL;
+	CK_FUNCTION_LIST_3_0_PTR f;
+	CK_SESSION_HANDLE s = pick_sess(in);
+	CK_UTF8CHAR_PTR pin;
+	CK_ULONG pinlen, dlen;
+	CK_BYTE_PTR d;
+	CK_MECHANISM m;
+	CK_INFO info;
+	uint8_t sub = fz_u8(in) % 10;
+	out o;
+	CK_RV rv;
+
+	if (C_GetInterface((CK_UTF8CHAR_PTR) "PKCS 11", &v30, &ip, 0) != CKR_OK || ip == NULL)
+		fz_die("C_GetInterface: no 3.0 interface");
+	f = ip->pFunctionList;
+	pick_data(in, &d, &dlen);
+	pick_out(in, &o);
+	switch (sub) {
+	case 0:
+		pick_pin(in, &pin, &pinlen);
+		rv = f->C_LoginUser(s, fz_u8(in) & 1 ? CKU_SO : CKU_USER, pin, pinlen, d, dlen);
+		break;
+	case 1:
+		rv = f->C_SessionCancel(s, special(in, fz_u8(in), 0));
+		break;
+	case 2:
+		rv = f->C_MessageSignInit(s, pick_mech(in, &m), pick_obj(in));
+		break;
+	case 3:
+		rv = f->C_MessageEncryptInit(s, pick_mech(in, &m), pick_obj(in));
+		break;
+	case 4:
+		rv = f->C_SignMessage(s, d, dlen, d, dlen, o.p, o.plen);
+		break;
+	case 5:
+		rv = f->C_EncryptMessage(s, d, dlen, d, dlen, d, dlen, o.p, o.plen);
+		break;
+	case 6:
+		rv = f->C_VerifyMessageNext(s, d, dlen, d, dlen, d, dlen);
+		break;
+	case 7:
+		rv = f->C_MessageDecryptFinal(s);
+		break;
+	case 8:
+		rv = fz_u8(in) & 1 ? f->C_SignInit(s, NULL, pick_obj(in))
+				   : f->C_DigestInit(s, NULL);
+		break;
+	default:
+		rv = f->C_GetInfo(fz_u8(in) & 1 ? NULL : &info);
+		break;
+	}
+	out_check("a PKCS#11 3.0 function", rv, &o);
+}
+
 static void call(fz_in *in)
 {
-	uint8_t op = fz_u8(in) % 48;
+	uint8_t op = fz_u8(in) % 50;
 
 	if (op < 5)
 		call_general(in, op);
@@ -1112,8 +1173,10 @@ static void call(fz_in *in)
 	else if (op < 47)
 		/* 13 calls on 9 operation values and a bit of the next byte */
 		call_crypto(in, (uint8_t)(op - 38 + (fz_u8(in) & 1) * 9) % 13);
-	else
+	else if (op < 48)
 		call_unsupported(in);
+	else
+		call_v30(in);
 	free_owned();
 }
 
