@@ -119,6 +119,31 @@
 #define IOT_WITH_CERT 1
 #endif
 
+/* Mechanisms beyond signing (issue 10): on hosts by default; a device opts
+ * in (each costs flash: the size table of docs/porting.md is without them). */
+#ifndef IOT_WITH_AES /* AES keys: ECB, CBC, CBC_PAD, CTR, GCM, KEY_WRAP(_PAD), CMAC */
+#define IOT_WITH_AES (!IOT_DEVICE)
+#endif
+#ifndef IOT_WITH_HMAC /* generic secret keys and the SHA HMACs */
+#define IOT_WITH_HMAC (!IOT_DEVICE)
+#endif
+#ifndef IOT_WITH_OAEP /* RSA-OAEP encryption, decryption, wrapping */
+#define IOT_WITH_OAEP (IOT_WITH_RSA && !IOT_DEVICE)
+#endif
+#ifndef IOT_WITH_ECDH /* CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE */
+#define IOT_WITH_ECDH (!IOT_DEVICE)
+#endif
+#ifndef IOT_WITH_ED25519 /* Ed25519 keys and CKM_EDDSA: OpenSSL only (mbedTLS 2.28 has none) */
+#if defined(IOTOKEN_CRYPTO_MBEDTLS)
+#define IOT_WITH_ED25519 0
+#else
+#define IOT_WITH_ED25519 (!IOT_DEVICE)
+#endif
+#endif
+#ifndef IOT_WITH_P224 /* P-224 keys and ECDSA */
+#define IOT_WITH_P224 (!IOT_DEVICE)
+#endif
+
 #if IOT_DEVICE && IOT_WITH_SQLITE
 #error "the device profile has no SQLite store"
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/attr_array.h"
 #include "core/keyobj.h"
 
 static CK_RV check_template(const CK_ATTRIBUTE *tmpl, CK_ULONG count)
@@ -177,6 +178,15 @@ static CK_RV get_attributes(const object *obj, CK_ATTRIBUTE *tmpl, CK_ULONG coun
 		if (object_hidden(obj, r) || (v->len > 0 && v->value == NULL)) {
 			tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
 			sensitive = 1;
+#if ATTR_WITH_ARRAYS
+		} else if (r->form == FORM_ATTRS) {
+			CK_RV arv = attrs_get(v->value, v->len, &tmpl[i]);
+
+			if (arv == CKR_BUFFER_TOO_SMALL)
+				small = 1;
+			else if (arv != CKR_OK)
+				return arv;
+#endif
 		} else if (tmpl[i].pValue == NULL) {
 			tmpl[i].ulValueLen = v->len;
 		} else if (tmpl[i].ulValueLen >= v->len) {

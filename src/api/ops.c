@@ -3,6 +3,7 @@
 
 #include "api/ops.h"
 #include "core/mech.h"
+#include "crypto/crypto_ed.h"
 
 CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key, CK_RV bad_key,
 	       CK_FLAGS usage)
@@ -60,6 +61,10 @@ static op *op_of(session *s, enum op_kind kind)
 		return &s->sign;
 	case OP_VERIFY:
 		return &s->verify;
+	case OP_ENCRYPT:
+		return &s->encrypt;
+	case OP_DECRYPT:
+		return &s->decrypt;
 	default:
 		return &s->digest;
 	}
@@ -168,11 +173,41 @@ static int take_for_output(op *o, int single, const void *data, CK_ULONG datalen
 	return ready;
 }
 
+#if OP_WITH_CIPHERS
+/* The full MAC of what a MAC operation was given and data (its length is
+ * crypto_mac_len: at most CRYPTO_MAX_HASH_LEN). */
+static CK_RV mac_now(op *o, const uint8_t *data, size_t n, uint8_t mac[CRYPTO_MAX_HASH_LEN])
+{
+	CK_RV rv = n > 0 ? crypto_mac_update(o->mac, data, n) : CKR_OK;
+
+	return rv == CKR_OK ? op_mac_final(o, mac) : rv;
+}
+#endif
+
 static CK_RV sign_now(op *o, const uint8_t *data, size_t n, uint8_t *sig)
 {
 	uint8_t in[OP_MAX_RAW_INPUT];
 	size_t inlen = 0;
 	CK_RV rv;
+
+#if IOT_WITH_ED25519
+	if (o->m->family == MF_EDDSA) {
+		const uint8_t *msg;
+		size_t len;
+
+		op_eddsa_message(o, data, n, &msg, &len);
+		return crypto_ed25519_sign(o->key, msg, len, sig);
+	}
+#endif
+#if OP_WITH_CIPHERS
+	if (o->mac != NULL) {
+		rv = mac_now(o, data, n, in);
+		if (rv == CKR_OK)
+			memcpy(sig, in, o->mac_len);
+		port_wipe(in, CRYPTO_MAX_HASH_LEN);
+		return rv;
+	}
+#endif
 
 	rv = op_finish_input(o, data, n, in, &inlen);
 	if (rv == CKR_OK)
@@ -195,7 +230,7 @@ CK_RV ops_sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int single,
 		api_leave();
 		return CKR_OPERATION_NOT_INITIALIZED;
 	}
-	need = crypto_sig_len(s->sign.key);
+	need = op_sig_len(&s->sign);
 	if (!take_for_output(&s->sign, single, data, n, sig, siglen, need, &taken, &rv))
 		return rv;
 	rv = sign_now(&taken, data, n, sig);
@@ -233,6 +268,31 @@ CK_RV ops_verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int singl
 	} else {
 		op_take(&s->verify, &taken);
 		api_leave();
+#if OP_WITH_CIPHERS
+		if (taken.mac != NULL) {
+			/* v2.40 5.12: a MAC of the wrong length is
+			 * CKR_SIGNATURE_LEN_RANGE; the comparison is in
+			 * constant time. */
+			rv = siglen != taken.mac_len ? CKR_SIGNATURE_LEN_RANGE
+						     : mac_now(&taken, data, n, in);
+			if (rv == CKR_OK && !port_ct_equal(in, sig, siglen))
+				rv = CKR_SIGNATURE_INVALID;
+			op_end(&taken);
+			port_wipe(in, sizeof(in));
+			return rv;
+		}
+#endif
+#if IOT_WITH_ED25519
+		if (taken.m->family == MF_EDDSA) {
+			const uint8_t *msg;
+			size_t len;
+
+			op_eddsa_message(&taken, data, n, &msg, &len);
+			rv = crypto_ed25519_verify(taken.key, msg, len, sig, siglen);
+			op_end(&taken);
+			return rv;
+		}
+#endif
 		rv = op_finish_input(&taken, data, n, in, &inlen);
 		if (rv == CKR_OK)
 			rv = crypto_verify(taken.key, op_sig_alg(&taken), &taken.pss, in, inlen,
@@ -352,10 +412,11 @@ CK_RV ops_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
 	/*
 	 * 3.0 5.6.5: "If a flag is set for an operation that has not been
 	 * initialized in the session, the operation flag will be ignored".
-	 * A session has at most a search, a digest, a signature and a
-	 * verification active (the only operations a mechanism can start);
+	 * A session has at most a search, a digest, a signature, a
+	 * verification, an encryption and a decryption active (the only
+	 * operations that last past their call);
 	 * every other flag names an operation that is never active here, and
-	 * no flags at all leave the session as it was. Each of the four ends
+	 * no flags at all leave the session as it was. Each of the six ends
 	 * as its own termination does, wiping what it held, so none "cannot be
 	 * cancelled" (CKR_OPERATION_CANCEL_FAILED never applies); and iotoken
 	 * makes no callbacks from which C_SessionCancel could be called.
@@ -370,6 +431,10 @@ CK_RV ops_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
 		cancel_op(&s->sign);
 	if (flags & CKF_VERIFY)
 		cancel_op(&s->verify);
+	if (flags & CKF_ENCRYPT)
+		cancel_op(&s->encrypt);
+	if (flags & CKF_DECRYPT)
+		cancel_op(&s->decrypt);
 out:
 	api_leave();
 	return rv;

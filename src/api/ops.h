@@ -40,6 +40,14 @@ CK_RV ops_digest(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, int singl
 		 CK_ULONG_PTR outlen) IOT_MUST_CHECK;
 CK_RV ops_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) IOT_MUST_CHECK;
 
+/* Encryption and decryption (kind OP_ENCRYPT or OP_DECRYPT): the *Init,
+ * then each call as single-part, update or final. */
+enum ops_call { OPS_ONCE, OPS_UPDATE, OPS_FINAL };
+CK_RV ops_begin_cipher(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
+		       enum op_kind kind) IOT_MUST_CHECK;
+CK_RV ops_crypt(CK_SESSION_HANDLE h, enum op_kind kind, enum ops_call call, const uint8_t *in,
+		CK_ULONG n, CK_BYTE_PTR out, CK_ULONG_PTR outlen) IOT_MUST_CHECK;
+
 /* C_SessionCancel (PKCS#11 3.0 5.6.5): ends the session's active operations
  * that flags names (CK_MECHANISM_INFO flags; CKF_FIND_OBJECTS for a search).
  * The 3.0 list's *Init with a NULL mechanism is this with one flag. */

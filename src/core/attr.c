@@ -3,11 +3,19 @@
 #include <string.h>
 
 #include "core/attr.h"
+#include "core/attr_array.h"
 
 #define K(k) (1u << KIND_##k)
 #define K_ALL ((1u << KIND_COUNT) - 1u)
-#define K_PUB (K(PUB_EC) | K(PUB_RSA))
-#define K_PRIV (K(PRIV_EC) | K(PRIV_RSA))
+#if IOT_WITH_ED25519
+#define K_ED_PUB K(PUB_ED)
+#define K_ED_PRIV K(PRIV_ED)
+#else
+#define K_ED_PUB 0u
+#define K_ED_PRIV 0u
+#endif
+#define K_PUB (K(PUB_EC) | K(PUB_RSA) | K_ED_PUB)
+#define K_PRIV (K(PRIV_EC) | K(PRIV_RSA) | K_ED_PRIV)
 #define K_SECRET (K(SECRET_GENERIC) | K(SECRET_AES))
 #define K_KEY (K_PUB | K_PRIV | K_SECRET)
 #define K_STORE_PUBLIC (K(DATA) | K(CERT_X509) | K_PUB)
@@ -86,6 +94,17 @@ static const attr_rule rules[] = {
 	{ CKA_EC_POINT, K(PRIV_EC), FORM_BYTES, 0, 0 },
 	{ CKA_VALUE, K(PRIV_EC), FORM_BYTES, A_REQUIRED | A_SECRET | A_SEAL, 0 },
 
+#if IOT_WITH_ED25519
+	/* Edwards keys (3.0 mechanisms 2.3.5, 2.3.6): CKA_EC_PARAMS names
+	 * Ed25519, CKA_EC_POINT is the DER OCTET STRING of the 32-byte public
+	 * key (also on the private key, as for EC), CKA_VALUE the 32-byte
+	 * private key (RFC 8032's seed). */
+	{ CKA_EC_PARAMS, K_ED_PUB | K_ED_PRIV, FORM_BYTES, A_REQUIRED, 0 },
+	{ CKA_EC_POINT, K_ED_PUB, FORM_BYTES, A_REQUIRED, 0 },
+	{ CKA_EC_POINT, K_ED_PRIV, FORM_BYTES, 0, 0 },
+	{ CKA_VALUE, K_ED_PRIV, FORM_BYTES, A_REQUIRED | A_SECRET | A_SEAL, 0 },
+#endif
+
 	/* RSA keys (mechanisms 2.1.2, 2.1.3). */
 	{ CKA_MODULUS, K(PUB_RSA) | K(PRIV_RSA), FORM_BYTES, A_REQUIRED, 0 },
 	{ CKA_MODULUS_BITS, K(PUB_RSA), FORM_ULONG, A_NO_CREATE, 0 },
@@ -97,6 +116,14 @@ static const attr_rule rules[] = {
 	{ CKA_EXPONENT_1, K(PRIV_RSA), FORM_BYTES, A_SECRET | A_SEAL, 0 },
 	{ CKA_EXPONENT_2, K(PRIV_RSA), FORM_BYTES, A_SECRET | A_SEAL, 0 },
 	{ CKA_COEFFICIENT, K(PRIV_RSA), FORM_BYTES, A_SECRET | A_SEAL, 0 },
+
+/* Templates a key imposes on the keys it wraps, unwraps, derives
+	 * (v2.40 4.8-4.10; one level: SECURITY.md row 13). */
+#if ATTR_WITH_ARRAYS
+	{ CKA_WRAP_TEMPLATE, K_PUB | K_SECRET, FORM_ATTRS, 0, 0 },
+	{ CKA_UNWRAP_TEMPLATE, K_PRIV | K_SECRET, FORM_ATTRS, 0, 0 },
+	{ CKA_DERIVE_TEMPLATE, K_KEY, FORM_ATTRS, 0, 0 },
+#endif
 
 	/* Generic secret and AES keys (mechanisms 2.8, 2.9). */
 	{ CKA_VALUE, K_SECRET, FORM_BYTES, A_REQUIRED | A_SECRET | A_SEAL, 0 },
@@ -161,12 +188,24 @@ CK_RV attr_kind(CK_OBJECT_CLASS cls, CK_KEY_TYPE key_type, enum obj_kind *out)
 			*out = key_type == CKK_EC ? KIND_PUB_EC : KIND_PUB_RSA;
 			return CKR_OK;
 		}
+#if IOT_WITH_ED25519
+		if (key_type == CKK_EC_EDWARDS) {
+			*out = KIND_PUB_ED;
+			return CKR_OK;
+		}
+#endif
 		break;
 	case CKO_PRIVATE_KEY:
 		if (key_type == CKK_EC || key_type == CKK_RSA) {
 			*out = key_type == CKK_EC ? KIND_PRIV_EC : KIND_PRIV_RSA;
 			return CKR_OK;
 		}
+#if IOT_WITH_ED25519
+		if (key_type == CKK_EC_EDWARDS) {
+			*out = KIND_PRIV_ED;
+			return CKR_OK;
+		}
+#endif
 		break;
 	case CKO_SECRET_KEY:
 		if (key_type == CKK_GENERIC_SECRET || key_type == CKK_AES) {
@@ -212,6 +251,13 @@ CK_RV attr_value_check(const attr_rule *r, const void *v, CK_ULONG len)
 		return CKR_OK;
 	case FORM_BYTES:
 		return len <= ATTR_MAX_VALUE ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+	case FORM_ATTRS:
+		/* The entries themselves are checked as they are kept
+		 * (attrs_encode). */
+		if (len % sizeof(CK_ATTRIBUTE) != 0 ||
+		    len / sizeof(CK_ATTRIBUTE) > ATTR_MAX_TEMPLATE)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		return CKR_OK;
 	}
 	return CKR_ATTRIBUTE_VALUE_INVALID;
 }

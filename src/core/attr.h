@@ -21,10 +21,28 @@ enum obj_kind {
 	KIND_PRIV_RSA,
 	KIND_SECRET_GENERIC,
 	KIND_SECRET_AES,
+#if IOT_WITH_ED25519
+	KIND_PUB_ED, /* CKK_EC_EDWARDS: Ed25519 */
+	KIND_PRIV_ED,
+#endif
 	KIND_COUNT
 };
 
-enum attr_form { FORM_BOOL, FORM_ULONG, FORM_BYTES, FORM_DATE, FORM_ULONGS };
+/* One bit per kind: a byte unless the Edwards kinds make ten. */
+#if IOT_WITH_ED25519
+typedef uint16_t kind_mask;
+#else
+typedef uint8_t kind_mask;
+#endif
+
+enum attr_form {
+	FORM_BOOL,
+	FORM_ULONG,
+	FORM_BYTES,
+	FORM_DATE,
+	FORM_ULONGS,
+	FORM_ATTRS, /* an array of attributes, one level (attr_array.h) */
+};
 
 /* Row flags. */
 #define A_REQUIRED 0x001u   /* the creation template must give it */
@@ -41,13 +59,13 @@ enum attr_form { FORM_BOOL, FORM_ULONG, FORM_BYTES, FORM_DATE, FORM_ULONGS };
 /* Packed: the table is read-only data in a device's flash (about 70 rows). */
 typedef struct attr_rule {
 	CK_ATTRIBUTE_TYPE type;
-	uint8_t kinds;  /* bit mask of 1u << enum obj_kind */
-	uint8_t form;   /* enum attr_form */
-	uint16_t flags; /* A_* */
-	CK_ULONG def;   /* default of FORM_BOOL / FORM_ULONG; others default empty */
+	kind_mask kinds; /* bit mask of 1u << enum obj_kind */
+	uint8_t form;    /* enum attr_form */
+	uint16_t flags;  /* A_* */
+	CK_ULONG def;    /* default of FORM_BOOL / FORM_ULONG; others default empty */
 } attr_rule;
 
-_Static_assert(KIND_COUNT <= 8, "attr_rule.kinds holds one bit per kind");
+_Static_assert(KIND_COUNT <= 8 * sizeof(kind_mask), "attr_rule.kinds holds one bit per kind");
 
 /* The rule for type in kind, or NULL when the type is not valid there. */
 const attr_rule *attr_rule_find(enum obj_kind kind, CK_ATTRIBUTE_TYPE type);

@@ -1,7 +1,9 @@
 /* Key objects and their backend keys (see keyobj.h). */
 #include <string.h>
 
+#include "core/attr_array.h"
 #include "core/keyobj.h"
+#include "core/keyobj_ed.h"
 
 #define MAX_POINT (1 + 2 * 66)
 #define MAX_POINT_DER (3 + MAX_POINT)
@@ -115,6 +117,11 @@ static CK_RV build_key(object *obj, crypto_key **out)
 		if (parts[RSA_D].len == 0)
 			return CKR_USER_NOT_LOGGED_IN;
 		return crypto_rsa_private(parts, out);
+#if IOT_WITH_ED25519
+	case KIND_PUB_ED:
+	case KIND_PRIV_ED:
+		return ed_build_key(obj, out);
+#endif
 	default:
 		return CKR_KEY_TYPE_INCONSISTENT;
 	}
@@ -245,6 +252,10 @@ CK_RV keyobj_import(object *obj)
 	case KIND_PRIV_EC:
 	case KIND_PUB_RSA:
 	case KIND_PRIV_RSA:
+#if IOT_WITH_ED25519
+	case KIND_PUB_ED:
+	case KIND_PRIV_ED:
+#endif
 		break;
 	default:
 		return CKR_OK;
@@ -254,6 +265,10 @@ CK_RV keyobj_import(object *obj)
 		return rv;
 	if (obj->kind == KIND_PUB_EC || obj->kind == KIND_PRIV_EC)
 		rv = set_point(obj, k);
+#if IOT_WITH_ED25519
+	else if (obj->kind == KIND_PUB_ED || obj->kind == KIND_PRIV_ED)
+		rv = ed_import(obj, k);
+#endif
 	else if (obj->kind == KIND_PRIV_RSA)
 		rv = fill_rsa(obj, k);
 	if (rv == CKR_OK)
@@ -391,7 +406,7 @@ static CK_RV sha1(const uint8_t *p, size_t n, uint8_t out[CRYPTO_MAX_HASH_LEN])
 	return rv;
 }
 
-static CK_RV material_of(const crypto_key *k, int ec, struct pair_material *m)
+static CK_RV material_of(const crypto_key *k, int family, struct pair_material *m)
 {
 	enum crypto_curve c;
 	CK_RV rv;
@@ -400,7 +415,16 @@ static CK_RV material_of(const crypto_key *k, int ec, struct pair_material *m)
 	rv = crypto_key_spki(k, &m->spki, &m->spki_len);
 	if (rv != CKR_OK)
 		return rv;
-	if (!ec) {
+#if IOT_WITH_ED25519
+	if (family == MF_ED_GEN) {
+		/* CKA_ID: the SHA-1 of the 32-byte public key. */
+		m->point_der_len = ED_POINT_DER_LEN;
+		m->scalar_len = CRYPTO_ED25519_KEY_LEN;
+		rv = ed_material(k, m->point_der, m->scalar);
+		return rv != CKR_OK ? rv : sha1(m->point_der + 2, CRYPTO_ED25519_KEY_LEN, m->id);
+	}
+#endif
+	if (family == MF_RSA_GEN) {
 		rv = crypto_rsa_parts(k, m->rsa, m->rsa_len);
 		m->bits = crypto_key_bits(k);
 		/* CKA_ID: the SHA-1 of the modulus (INTEROP.md). */
@@ -431,6 +455,10 @@ static CK_RV generate_key(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG n
 	CK_ULONG bits;
 	CK_RV rv;
 
+#if IOT_WITH_ED25519
+	if (m->family == MF_ED_GEN)
+		return ed_generate(pub, npub, out);
+#endif
 	if (m->family == MF_EC_GEN) {
 		a = find_attr(pub, npub, CKA_EC_PARAMS);
 		if (a == NULL)
@@ -459,8 +487,11 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 		      object **priv_out)
 {
 	const CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY, priv_class = CKO_PRIVATE_KEY;
-	const int ec = m->family == MF_EC_GEN;
-	const CK_KEY_TYPE kt = ec ? CKK_EC : CKK_RSA;
+	const int ed = m->family == MF_ED_GEN;
+	const int ec = m->family == MF_EC_GEN || ed; /* a point, not RSA parts */
+	const CK_KEY_TYPE kt = ed ? CKK_EC_EDWARDS : ec ? CKK_EC : CKK_RSA;
+	enum obj_kind pub_kind = ec ? KIND_PUB_EC : KIND_PUB_RSA;
+	enum obj_kind priv_kind = ec ? KIND_PRIV_EC : KIND_PRIV_RSA;
 	const CK_BBOOL yes = CK_TRUE;
 	const CK_MECHANISM_TYPE mech = m->type;
 	const CK_ATTRIBUTE *id_pub = find_attr(pub, npub, CKA_ID);
@@ -472,9 +503,15 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 	CK_RV rv;
 
 	memset(&mat, 0, sizeof(mat));
-	rv = check_user_template(ec ? KIND_PUB_EC : KIND_PUB_RSA, pub, npub);
+#if IOT_WITH_ED25519
+	if (ed) {
+		pub_kind = KIND_PUB_ED;
+		priv_kind = KIND_PRIV_ED;
+	}
+#endif
+	rv = check_user_template(pub_kind, pub, npub);
 	if (rv == CKR_OK)
-		rv = check_user_template(ec ? KIND_PRIV_EC : KIND_PRIV_RSA, priv, npriv);
+		rv = check_user_template(priv_kind, priv, npriv);
 	if (rv == CKR_OK) {
 		gp = port_calloc(1, sizeof(*gp));
 		gs = port_calloc(1, sizeof(*gs));
@@ -484,7 +521,7 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 	if (rv == CKR_OK)
 		rv = generate_key(m, pub, npub, &k);
 	if (rv == CKR_OK)
-		rv = material_of(k, ec, &mat);
+		rv = material_of(k, m->family, &mat);
 	if (rv != CKR_OK)
 		goto out;
 
@@ -510,7 +547,17 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 	} else if (id_priv == NULL) {
 		gen_add(gs, CKA_ID, id_pub->pValue, id_pub->ulValueLen);
 	}
-	if (ec) {
+	if (ed) {
+		/* The caller's CKA_EC_PARAMS (one of Ed25519's names) goes to
+		 * the private key too. */
+		const CK_ATTRIBUTE *params = find_attr(pub, npub, CKA_EC_PARAMS);
+
+		if (find_attr(priv, npriv, CKA_EC_PARAMS) == NULL)
+			gen_add(gs, CKA_EC_PARAMS, params->pValue, params->ulValueLen);
+		gen_add(gp, CKA_EC_POINT, mat.point_der, mat.point_der_len);
+		gen_add(gs, CKA_EC_POINT, mat.point_der, mat.point_der_len);
+		gen_add(gs, CKA_VALUE, mat.scalar, mat.scalar_len);
+	} else if (ec) {
 		/* Given again, a different curve in a template is a conflict
 		 * object_create reports. */
 		gen_add(gs, CKA_EC_PARAMS, mat.params, mat.params_len);
@@ -553,3 +600,165 @@ out:
 	port_free(gp);
 	return rv;
 }
+
+#if IOT_WITH_AES || IOT_WITH_HMAC
+/* The length CKA_VALUE_LEN asks for: AES 16, 24 or 32 bytes; a generic
+ * secret 1 byte to the mechanism's maximum (bits in its row). */
+static CK_RV secret_len(const mech_row *m, const CK_ATTRIBUTE *t, CK_ULONG n, size_t *out)
+{
+	const CK_ATTRIBUTE *a = find_attr(t, n, CKA_VALUE_LEN);
+	CK_ULONG len;
+
+	if (a == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (a->pValue == NULL || a->ulValueLen != sizeof(CK_ULONG))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	len = attr_ulong(a->pValue);
+	if (m->family == MF_AES_GEN ? len < m->min_key || len > m->max_key || len % 8 != 0
+				    : len == 0 || len > m->max_key / 8u)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	*out = len;
+	return CKR_OK;
+}
+
+CK_RV keyobj_generate_secret(const mech_row *m, const CK_ATTRIBUTE *t, CK_ULONG n, unsigned flags,
+			     object **out)
+{
+	const CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	const CK_KEY_TYPE kt = m->family == MF_AES_GEN ? CKK_AES : CKK_GENERIC_SECRET;
+	const CK_BBOOL yes = CK_TRUE;
+	const CK_MECHANISM_TYPE mech = m->type;
+	uint8_t value[4096];
+	gen_tmpl *g = NULL;
+	object *obj = NULL;
+	size_t len = 0;
+	CK_ULONG i, ulen;
+	CK_RV rv;
+
+	rv = check_user_template(kt == CKK_AES ? KIND_SECRET_AES : KIND_SECRET_GENERIC, t, n);
+	if (rv == CKR_OK)
+		rv = secret_len(m, t, n, &len);
+	if (rv == CKR_OK) {
+		g = port_calloc(1, sizeof(*g));
+		if (g == NULL)
+			rv = CKR_HOST_MEMORY;
+	}
+	if (rv == CKR_OK)
+		rv = crypto_random(value, len);
+	if (rv != CKR_OK)
+		goto out;
+	ulen = len;
+	/* CKA_VALUE_LEN is the token's to set, from the value. */
+	for (i = 0; i < n; i++)
+		if (t[i].type != CKA_VALUE_LEN)
+			g->a[g->n++] = t[i];
+	gen_add(g, CKA_CLASS, &cls, sizeof(cls));
+	gen_add(g, CKA_KEY_TYPE, &kt, sizeof(kt));
+	gen_add(g, CKA_LOCAL, &yes, sizeof(yes));
+	gen_add(g, CKA_KEY_GEN_MECHANISM, &mech, sizeof(mech));
+	gen_add(g, CKA_VALUE, value, len);
+	gen_add(g, CKA_VALUE_LEN, &ulen, sizeof(ulen));
+	rv = object_create(g->a, g->n, flags | OBJ_CREATE_INTERNAL, &obj);
+	if (rv == CKR_OK)
+		rv = finish_private(obj);
+	if (rv == CKR_OK) {
+		*out = obj;
+		obj = NULL;
+	}
+out:
+	object_free(obj);
+	port_wipe(value, sizeof(value));
+	port_free(g);
+	return rv;
+}
+#endif
+
+#if IOT_WITH_AES || IOT_WITH_OAEP || IOT_WITH_ECDH
+CK_RV keyobj_secret_object(const CK_ATTRIBUTE *t, CK_ULONG n, const uint8_t *value, size_t len,
+			   const object *from, int derived, unsigned flags, object **out)
+{
+	const object *base = derived ? from : NULL;
+	const obj_value *imposed =
+		object_value(from, derived ? CKA_DERIVE_TEMPLATE : CKA_UNWRAP_TEMPLATE);
+	CK_ULONG ni = 0;
+	const CK_ATTRIBUTE *cls = find_attr(t, n, CKA_CLASS), *kt = find_attr(t, n, CKA_KEY_TYPE);
+	const CK_ATTRIBUTE *a;
+	const CK_ULONG ulen = len;
+	gen_tmpl *g;
+	CK_ULONG i;
+	CK_RV rv;
+
+	if (cls == NULL || kt == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (cls->pValue == NULL || cls->ulValueLen != sizeof(CK_ULONG) || kt->pValue == NULL ||
+	    kt->ulValueLen != sizeof(CK_ULONG))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* Secret keys only: a private key would need its PKCS#8 encoding. */
+	if (attr_ulong(cls->pValue) != CKO_SECRET_KEY ||
+	    (attr_ulong(kt->pValue) != CKK_AES && attr_ulong(kt->pValue) != CKK_GENERIC_SECRET))
+		return CKR_TEMPLATE_INCONSISTENT;
+	rv = check_user_template(
+		attr_ulong(kt->pValue) == CKK_AES ? KIND_SECRET_AES : KIND_SECRET_GENERIC, t, n);
+	if (rv != CKR_OK)
+		return rv;
+	if (attr_ulong(kt->pValue) == CKK_AES && len != 16 && len != 24 && len != 32)
+		return CKR_WRAPPED_KEY_INVALID;
+	if (len == 0 || len > ATTR_MAX_VALUE)
+		return CKR_WRAPPED_KEY_INVALID;
+	/* A key that comes out of a wrapping stays sensitive: otherwise an
+	 * extractable sensitive key, wrapped and unwrapped again, would show
+	 * its value (Tookan's re-import attack). */
+	a = find_attr(t, n, CKA_SENSITIVE);
+	if (base == NULL && a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_BBOOL) &&
+	    !attr_bool(a->pValue))
+		return CKR_TEMPLATE_INCONSISTENT;
+	a = find_attr(t, n, CKA_VALUE_LEN);
+	if (a != NULL && (a->pValue == NULL || a->ulValueLen != sizeof(CK_ULONG) ||
+			  attr_ulong(a->pValue) != len))
+		return CKR_TEMPLATE_INCONSISTENT;
+	g = port_calloc(1, sizeof(*g));
+	if (g == NULL)
+		return CKR_HOST_MEMORY;
+	for (i = 0; i < n; i++)
+		if (t[i].type != CKA_VALUE_LEN)
+			g->a[g->n++] = t[i];
+	/* The unwrapping key's CKA_UNWRAP_TEMPLATE, the base key's
+	 * CKA_DERIVE_TEMPLATE: added to the caller's; an entry the caller
+	 * gives otherwise is the conflict object_create reports
+	 * (CKR_TEMPLATE_INCONSISTENT). */
+	if (imposed != NULL && imposed->len > 0 &&
+	    (imposed->value == NULL ||
+	     attrs_decode(imposed->value, imposed->len, g->a + g->n, ATTR_MAX_TEMPLATE - n, &ni) !=
+		     CKR_OK ||
+	     check_user_template(attr_ulong(kt->pValue) == CKK_AES ? KIND_SECRET_AES
+								   : KIND_SECRET_GENERIC,
+				 g->a + g->n, ni) != CKR_OK)) {
+		port_free(g);
+		return CKR_TEMPLATE_INCONSISTENT;
+	}
+	g->n += ni;
+	gen_add(g, CKA_VALUE, value, len);
+	gen_add(g, CKA_VALUE_LEN, &ulen, sizeof(ulen));
+	/* CKA_LOCAL FALSE. An unwrapped key keeps the FALSE defaults of
+	 * CKA_ALWAYS_SENSITIVE and CKA_NEVER_EXTRACTABLE (v2.40 4.10: it was
+	 * outside); a derived one has them only if its base key had them
+	 * (v2.40 5.14 C_DeriveKey) and it is itself sensitive / not
+	 * extractable. */
+	rv = object_create(g->a, g->n, flags | OBJ_CREATE_INTERNAL, out);
+	port_free(g);
+	if (rv == CKR_OK && base != NULL) {
+		rv = object_set_bool(*out, CKA_ALWAYS_SENSITIVE,
+				     object_bool(base, CKA_ALWAYS_SENSITIVE) &&
+					     object_bool(*out, CKA_SENSITIVE));
+		if (rv == CKR_OK)
+			rv = object_set_bool(*out, CKA_NEVER_EXTRACTABLE,
+					     object_bool(base, CKA_NEVER_EXTRACTABLE) &&
+						     !object_bool(*out, CKA_EXTRACTABLE));
+		if (rv != CKR_OK) {
+			object_free(*out);
+			*out = NULL;
+		}
+	}
+	return rv;
+}
+#endif

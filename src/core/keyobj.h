@@ -25,4 +25,29 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 		      const CK_ATTRIBUTE *priv, CK_ULONG npriv, unsigned flags, object **pub_out,
 		      object **priv_out) IOT_MUST_CHECK;
 
+#if IOT_WITH_AES || IOT_WITH_HMAC
+/* C_GenerateKey (CKM_AES_KEY_GEN, CKM_GENERIC_SECRET_KEY_GEN): the secret
+ * key object, ready to be published. CKA_VALUE_LEN required
+ * (CKR_TEMPLATE_INCOMPLETE), AES 16/24/32, generic 1..4096 bytes (else
+ * CKR_ATTRIBUTE_VALUE_INVALID). */
+CK_RV keyobj_generate_secret(const mech_row *m, const CK_ATTRIBUTE *t, CK_ULONG n, unsigned flags,
+			     object **out) IOT_MUST_CHECK;
+#endif
+
+#if IOT_WITH_AES || IOT_WITH_OAEP || IOT_WITH_ECDH
+/* The secret key object of C_UnwrapKey (from: the unwrapping key, whose
+ * CKA_UNWRAP_TEMPLATE it gets) or C_DeriveKey (derived, from: the base key,
+ * whose CKA_DERIVE_TEMPLATE it gets and whose CKA_ALWAYS_SENSITIVE and
+ * CKA_NEVER_EXTRACTABLE bound its own): the template's CKA_CLASS and
+ * CKA_KEY_TYPE required
+ * (CKR_TEMPLATE_INCOMPLETE; classes other than a secret key, key types
+ * other than AES and generic: CKR_TEMPLATE_INCONSISTENT), value the key's.
+ * An unwrapped key is never made CKA_SENSITIVE FALSE
+ * (CKR_TEMPLATE_INCONSISTENT). A value of a length the key type cannot
+ * have: CKR_WRAPPED_KEY_INVALID. */
+CK_RV keyobj_secret_object(const CK_ATTRIBUTE *t, CK_ULONG n, const uint8_t *value, size_t len,
+			   const object *from, int derived, unsigned flags,
+			   object **out) IOT_MUST_CHECK;
+#endif
+
 #endif

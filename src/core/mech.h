@@ -17,7 +17,30 @@ enum mech_family {
 	MF_RSA_PSS,  /* PKCS#1 PSS */
 	MF_EC_GEN,   /* CKM_EC_KEY_PAIR_GEN */
 	MF_RSA_GEN,  /* CKM_RSA_PKCS_KEY_PAIR_GEN */
+	/* Secret keys (issue 10); key sizes in bytes unless said. */
+	MF_AES_GEN,    /* CKM_AES_KEY_GEN */
+	MF_SECRET_GEN, /* CKM_GENERIC_SECRET_KEY_GEN (sizes in bits, as v2.40 2.8.1 says) */
+	MF_AES_ECB,    /* the cipher families map to enum crypto_aes_mode in order */
+	MF_AES_CBC,
+	MF_AES_CBC_PAD,
+	MF_AES_CTR,
+	MF_AES_GCM,
+	MF_AES_KW,       /* CKM_AES_KEY_WRAP: RFC 3394 */
+	MF_AES_KWP,      /* CKM_AES_KEY_WRAP_PAD: RFC 5649 */
+	MF_HMAC,         /* CKM_SHA*_HMAC: full-length MAC */
+	MF_HMAC_GENERAL, /* CKM_SHA*_HMAC_GENERAL: CK_MAC_GENERAL_PARAMS bytes of it */
+	MF_CMAC,         /* CKM_AES_CMAC */
+	MF_CMAC_GENERAL, /* CKM_AES_CMAC_GENERAL */
+	MF_RSA_OAEP,     /* CKM_RSA_PKCS_OAEP (sizes in bits) */
+	MF_ECDH,         /* CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE (sizes in bits) */
+	MF_ED_GEN,       /* CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; bits of the field: 255) */
+	MF_EDDSA,        /* CKM_EDDSA: PureEdDSA over the whole message */
 };
+
+/* Whether a family is one of the AES cipher modes (C_Encrypt, C_Decrypt). */
+#define MF_IS_AES_MODE(f) ((f) >= MF_AES_ECB && (f) <= MF_AES_GCM)
+/* Whether a family is a MAC (C_Sign, C_Verify with a secret key). */
+#define MF_IS_MAC(f) ((f) >= MF_HMAC && (f) <= MF_CMAC_GENERAL)
 
 #define MECH_NO_HASH (-1)
 

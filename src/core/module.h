@@ -46,7 +46,7 @@ typedef struct session {
 		CK_OBJECT_HANDLE *handles;
 		size_t count, pos;
 	} find;
-	op digest, sign, verify;
+	op digest, sign, verify, encrypt, decrypt;
 } session;
 
 /* A handle table: handles carry a generation so that a closed session's or

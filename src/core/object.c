@@ -1,6 +1,7 @@
 /* Objects: creation from templates, changes, matching, encoding. */
 #include <string.h>
 
+#include "core/attr_array.h"
 #include "core/object.h"
 #include "store/codec.h"
 #include "store/seal.h"
@@ -136,6 +137,53 @@ static CK_RV set_bytes(obj_value *v, const void *p, size_t len)
 	return CKR_OK;
 }
 
+/* A template entry's value as the object keeps it: as given, or the
+ * stored form of an attribute array. */
+static CK_RV set_given(obj_value *v, const attr_rule *r, const CK_ATTRIBUTE *a)
+{
+#if ATTR_WITH_ARRAYS
+	if (r->form == FORM_ATTRS) {
+		uint8_t *enc;
+		size_t len;
+		CK_RV rv =
+			attrs_encode(a->pValue, a->ulValueLen / sizeof(CK_ATTRIBUTE), &enc, &len);
+
+		if (rv == CKR_OK)
+			rv = set_bytes(v, enc, len);
+		port_free(enc);
+		return rv;
+	}
+#else
+	(void)r;
+#endif
+	return set_bytes(v, a->pValue, a->ulValueLen);
+}
+
+/* Whether a template entry's value equals a kept value. */
+static int equals_given(const obj_value *v, const attr_rule *r, const CK_ATTRIBUTE *a)
+{
+	int eq;
+
+#if ATTR_WITH_ARRAYS
+	if (r->form == FORM_ATTRS) {
+		uint8_t *enc;
+		size_t len;
+
+		if (attrs_encode(a->pValue, a->ulValueLen / sizeof(CK_ATTRIBUTE), &enc, &len) !=
+		    CKR_OK)
+			return 0;
+		eq = v->len == len &&
+		     (len == 0 || (v->value != NULL && !memcmp(v->value, enc, len)));
+		port_free(enc);
+		return eq;
+	}
+#else
+	(void)r;
+#endif
+	eq = v->len == a->ulValueLen && !(v->len > 0 && v->value == NULL);
+	return eq && (v->len == 0 || (a->pValue != NULL && !memcmp(v->value, a->pValue, v->len)));
+}
+
 static CK_RV set_ulong(obj_value *v, CK_ULONG x)
 {
 	return set_bytes(v, &x, sizeof(x));
@@ -226,6 +274,29 @@ static CK_RV computed_values(object *obj)
 	}
 }
 
+#if IOT_WITH_AES || IOT_WITH_HMAC || IOT_WITH_OAEP
+/*
+ * The key-usage policy against key extraction through wrapping (Clulow
+ * 2003; Bortolozzo, Centenaro, Focardi, Steel 2010, "Tookan"): a secret
+ * key that wraps may not decrypt (it would decrypt what it wrapped, a
+ * sensitive key's value), and one that unwraps may not encrypt (it would
+ * make a wrapped blob of a key value the caller chose). Checked at
+ * creation and after every change, so no sequence of C_SetAttributeValue
+ * calls reaches such a key either.
+ */
+static CK_RV usage_policy(const object *obj)
+{
+	if (obj->kind != KIND_SECRET_AES && obj->kind != KIND_SECRET_GENERIC)
+		return CKR_OK;
+	if ((object_bool(obj, CKA_WRAP) && object_bool(obj, CKA_DECRYPT)) ||
+	    (object_bool(obj, CKA_UNWRAP) && object_bool(obj, CKA_ENCRYPT)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	return CKR_OK;
+}
+#else
+#define usage_policy(obj) ((void)(obj), CKR_OK)
+#endif
+
 static const CK_ATTRIBUTE *template_find(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 					 CK_ATTRIBUTE_TYPE type)
 {
@@ -306,14 +377,11 @@ CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags, ob
 			rv = CKR_ATTRIBUTE_READ_ONLY;
 		} else if (seen[k]) {
 			/* The same attribute twice: fine only if it agrees. */
-			const obj_value *v = &obj->v[k];
-
-			if (v->len != tmpl[i].ulValueLen ||
-			    (v->len > 0 && memcmp(v->value, tmpl[i].pValue, v->len) != 0))
+			if (!equals_given(&obj->v[k], r, &tmpl[i]))
 				rv = CKR_TEMPLATE_INCONSISTENT;
 		} else {
 			seen[k] = 1;
-			rv = set_bytes(&obj->v[k], tmpl[i].pValue, tmpl[i].ulValueLen);
+			rv = set_given(&obj->v[k], r, &tmpl[i]);
 		}
 	}
 	for (k = 0; k < obj->n && rv == CKR_OK; k++)
@@ -321,6 +389,8 @@ CK_RV object_create(const CK_ATTRIBUTE *tmpl, CK_ULONG count, unsigned flags, ob
 			rv = CKR_TEMPLATE_INCOMPLETE;
 	if (rv == CKR_OK && !(flags & OBJ_CREATE_INTERNAL))
 		rv = computed_values(obj);
+	if (rv == CKR_OK)
+		rv = usage_policy(obj);
 	if (rv != CKR_OK) {
 		object_free(obj);
 		return rv;
@@ -403,10 +473,13 @@ CK_RV object_apply(object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count, int co
 			if ((r->flags & A_SO_ONLY) && want && !so)
 				return CKR_ATTRIBUTE_READ_ONLY;
 		}
-		rv = set_bytes(v, tmpl[i].pValue, tmpl[i].ulValueLen);
+		rv = set_given(v, r, &tmpl[i]);
 		if (rv != CKR_OK)
 			return rv;
 	}
+	rv = usage_policy(obj);
+	if (rv != CKR_OK)
+		return rv;
 	cache_flags(obj);
 	return CKR_OK;
 }
@@ -431,10 +504,7 @@ int object_matches(const object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 		if (k == obj->n || object_hidden(obj, obj->rules[k]))
 			return 0;
 		v = &obj->v[k];
-		if (v->len != tmpl[i].ulValueLen || (v->len > 0 && v->value == NULL))
-			return 0;
-		if (v->len > 0 &&
-		    (tmpl[i].pValue == NULL || memcmp(v->value, tmpl[i].pValue, v->len)))
+		if (!equals_given(v, obj->rules[k], &tmpl[i]))
 			return 0;
 	}
 	return 1;

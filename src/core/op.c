@@ -3,9 +3,10 @@
 
 #include "core/keyobj.h"
 #include "core/op.h"
+#include "crypto/crypto_ed.h"
 
 /* Clears o but for its spare. */
-static void op_clear(op *o)
+void op_clear(op *o)
 {
 	crypto_digest *spare = o->spare;
 
@@ -18,6 +19,13 @@ void op_end(op *o)
 	crypto_key_unref(o->key);
 	crypto_digest_free(o->dg);
 	port_free_secret(o->buf, o->len);
+#if OP_WITH_CIPHERS
+	crypto_aes_free(o->aes);
+	crypto_mac_free(o->mac);
+	port_free_secret(o->secret, o->secret_len);
+	port_free_secret(o->params, o->params_len);
+	port_wipe(o->pending, sizeof(o->pending));
+#endif
 	op_clear(o);
 }
 
@@ -113,10 +121,32 @@ static CK_RV pss_params(op *o, const CK_MECHANISM *mech, size_t mod_bytes)
 	return CKR_OK;
 }
 
+size_t op_sig_len(const op *o)
+{
+#if OP_WITH_CIPHERS
+	if (MF_IS_MAC(o->m->family))
+		return o->mac_len;
+#endif
+	return crypto_sig_len(o->key);
+}
+
+int op_mech_allowed(const object *key, CK_MECHANISM_TYPE type)
+{
+	return mech_allowed(key, type);
+}
+
 static CK_RV check_key(const op *o, enum op_kind kind, object *key)
 {
 	CK_OBJECT_CLASS want = kind == OP_SIGN ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY;
-	CK_KEY_TYPE kt = o->m->family == MF_ECDSA ? CKK_EC : CKK_RSA;
+	CK_KEY_TYPE kt = o->m->family == MF_ECDSA   ? CKK_EC
+			 : o->m->family == MF_EDDSA ? CKK_EC_EDWARDS
+						    : CKK_RSA;
+
+	if (MF_IS_MAC(o->m->family)) {
+		want = CKO_SECRET_KEY;
+		kt = o->m->family == MF_HMAC || o->m->family == MF_HMAC_GENERAL ? CKK_GENERIC_SECRET
+										: CKK_AES;
+	}
 
 	if (object_ulong(key, CKA_CLASS) != want || object_ulong(key, CKA_KEY_TYPE) != kt)
 		return CKR_KEY_TYPE_INCONSISTENT;
@@ -133,8 +163,38 @@ static size_t key_size_bits(const crypto_key *k, const object *key)
 
 	if (object_ulong(key, CKA_KEY_TYPE) == CKK_EC && crypto_key_curve(k, &c) == CKR_OK)
 		return crypto_ec_bits(c);
+	if (object_ulong(key, CKA_KEY_TYPE) == CKK_EC_EDWARDS)
+		return 255; /* the field's bits, as CKM_EC_EDWARDS_KEY_PAIR_GEN counts */
 	return crypto_key_bits(k);
 }
+
+#if IOT_WITH_ED25519
+/* CK_EDDSA_PARAMS (3.0 mechanisms 2.3.14), optional: Ed25519 is PureEdDSA
+ * without a context here, so only phFlag FALSE and no context data. */
+typedef struct eddsa_params_3_0 {
+	CK_BBOOL phFlag;
+	CK_ULONG ulContextDataLen;
+	CK_BYTE_PTR pContextData;
+} eddsa_params_3_0;
+
+static CK_RV eddsa_params(const CK_MECHANISM *mech)
+{
+	const eddsa_params_3_0 *p = mech->pParameter;
+
+	if (p == NULL && mech->ulParameterLen == 0)
+		return CKR_OK;
+	if (p == NULL || mech->ulParameterLen != sizeof(*p) || p->phFlag != CK_FALSE ||
+	    p->ulContextDataLen != 0)
+		return CKR_MECHANISM_PARAM_INVALID;
+	return CKR_OK;
+}
+
+void op_eddsa_message(const op *o, const uint8_t *data, size_t n, const uint8_t **msg, size_t *len)
+{
+	*msg = o->multipart ? o->buf : data;
+	*len = o->multipart ? o->len : n;
+}
+#endif
 
 CK_RV op_begin_sig(op *o, enum op_kind kind, const CK_MECHANISM *mech, object *key)
 {
@@ -146,7 +206,17 @@ CK_RV op_begin_sig(op *o, enum op_kind kind, const CK_MECHANISM *mech, object *k
 	o->m = mech_find(mech->mechanism);
 	if (o->m == NULL || !(o->m->flags & need))
 		return CKR_MECHANISM_INVALID;
+	o->key_private = key->is_private;
 	rv = check_key(o, kind, key);
+#if OP_WITH_CIPHERS
+	if (rv == CKR_OK && MF_IS_MAC(o->m->family)) {
+		rv = op_begin_mac(o, mech, key);
+		if (rv != CKR_OK)
+			goto fail;
+		o->active = 1;
+		return CKR_OK;
+	}
+#endif
 	if (rv == CKR_OK)
 		rv = keyobj_key(key, &o->key);
 	if (rv != CKR_OK)
@@ -158,6 +228,10 @@ CK_RV op_begin_sig(op *o, enum op_kind kind, const CK_MECHANISM *mech, object *k
 	}
 	if (o->m->family == MF_RSA_PSS)
 		rv = pss_params(o, mech, crypto_sig_len(o->key));
+#if IOT_WITH_ED25519
+	else if (o->m->family == MF_EDDSA)
+		rv = eddsa_params(mech);
+#endif
 	else if (mech->pParameter != NULL || mech->ulParameterLen != 0)
 		rv = CKR_MECHANISM_PARAM_INVALID;
 	if (rv == CKR_OK && o->m->hash != MECH_NO_HASH)
@@ -197,7 +271,11 @@ CK_RV op_update(op *o, const uint8_t *data, size_t n)
 	o->multipart = 1;
 	if (o->dg != NULL)
 		return crypto_digest_update(o->dg, data, n);
-	if (n > OP_MAX_RAW_INPUT - o->len)
+#if OP_WITH_CIPHERS
+	if (o->mac != NULL)
+		return crypto_mac_update(o->mac, data, n);
+#endif
+	if (n > (o->m->family == MF_EDDSA ? OP_MAX_EDDSA_INPUT : OP_MAX_RAW_INPUT) - o->len)
 		return CKR_DATA_LEN_RANGE;
 	if (n == 0)
 		return CKR_OK;

@@ -66,6 +66,8 @@ void session_close(session *s)
 	op_free(&s->digest);
 	op_free(&s->sign);
 	op_free(&s->verify);
+	op_free(&s->encrypt);
+	op_free(&s->decrypt);
 	handle_release(&module.sessions, s->handle);
 	tok->sessions--;
 	if (s->flags & CKF_RW_SESSION)

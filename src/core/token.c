@@ -355,12 +355,20 @@ void token_forget_login(token *tok)
 	size_t i;
 
 	/* A signature needs the user: signing operations end with the login
-	 * (they hold the private key). */
+	 * (they hold the private key), and so does every other operation
+	 * with a private key object (a MAC's or a cipher's secret key). */
 	for (i = 0; i < module.sessions.count; i++) {
 		session *s = module.sessions.slots[i].ptr;
 
-		if (s != NULL && s->tok == tok)
-			op_end(&s->sign);
+		if (s == NULL || s->tok != tok)
+			continue;
+		op_end(&s->sign);
+		if (s->verify.key_private)
+			op_end(&s->verify);
+		if (s->encrypt.key_private)
+			op_end(&s->encrypt);
+		if (s->decrypt.key_private)
+			op_end(&s->decrypt);
 	}
 
 	while (o != NULL) {

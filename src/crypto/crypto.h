@@ -70,7 +70,7 @@ void crypto_digest_free(crypto_digest *d);
  * byte strings, as in PKCS#11 attributes; leading zero bytes are allowed
  * on input. */
 
-enum crypto_curve { CURVE_P256, CURVE_P384, CURVE_P521, CURVE_COUNT };
+enum crypto_curve { CURVE_P256, CURVE_P384, CURVE_P521, CURVE_P224, CURVE_COUNT };
 
 typedef struct crypto_key crypto_key;
 

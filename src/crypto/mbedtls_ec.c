@@ -1,7 +1,19 @@
-/* EC keys on the NIST prime curves P-256, P-384 and P-521 (mbedTLS). */
+/* EC keys on the NIST prime curves P-256, P-384, P-521 and P-224 (mbedTLS). */
 #include <string.h>
 
 #include "crypto/mbedtls_key.h"
+
+#if IOT_WITH_P224 && !defined(MBEDTLS_ECP_DP_SECP224R1_ENABLED)
+#error "IOT_WITH_P224 needs MBEDTLS_ECP_DP_SECP224R1_ENABLED in the mbedTLS configuration"
+#endif
+
+/* The table's rows: up to the last curve of the enum built in, so that a
+ * build without P-224 (the last) keeps no empty row for it. */
+#if IOT_WITH_P224
+#define CURVE_ROWS (CURVE_P224 + 1)
+#else
+#define CURVE_ROWS (CURVE_P521 + 1)
+#endif
 
 /* clang-format off */
 static const struct curve {
@@ -10,7 +22,7 @@ static const struct curve {
 	uint8_t oid[10];
 	size_t oid_len;
 	uint8_t order[66]; /* the first size bytes */
-} curves[CURVE_COUNT] = {
+} curves[CURVE_ROWS] = {
 	[CURVE_P256] = { MBEDTLS_ECP_DP_SECP256R1, 32, 256,
 		/* 1.2.840.10045.3.1.7 */
 		{ 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, 10,
@@ -37,13 +49,21 @@ static const struct curve {
 		  0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f,
 		  0xb7, 0x1e, 0x91, 0x38, 0x64, 0x09 } },
 #endif
+#if IOT_WITH_P224
+	[CURVE_P224] = { MBEDTLS_ECP_DP_SECP224R1, 28, 224,
+		/* 1.3.132.0.33 */
+		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21 }, 7,
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0x16, 0xa2, 0xe0, 0xb8, 0xf0, 0x3e, 0x13, 0xdd, 0x29, 0x45,
+		  0x5c, 0x5c, 0x2a, 0x3d } },
+#endif
 };
 /* clang-format on */
 
 /* A curve left out of the build (iotoken/defaults.h) has an empty row. */
 static int known(enum crypto_curve c)
 {
-	return (unsigned)c < CURVE_COUNT && curves[c].size != 0;
+	return (unsigned)c < CURVE_ROWS && curves[c].size != 0;
 }
 
 size_t crypto_ec_size(enum crypto_curve c)
@@ -109,7 +129,7 @@ CK_RV crypto_ec_curve(const uint8_t *params, size_t len, enum crypto_curve *out)
 	for (i = hdr; i < len; i++)
 		if (params[i] == 0x80 && (i == hdr || !(params[i - 1] & 0x80)))
 			return CKR_ATTRIBUTE_VALUE_INVALID;
-	for (i = 0; i < CURVE_COUNT; i++) {
+	for (i = 0; i < CURVE_ROWS; i++) {
 		if (known((enum crypto_curve)i) && len == curves[i].oid_len &&
 		    memcmp(params, curves[i].oid, len) == 0) {
 			*out = (enum crypto_curve)i;
@@ -180,10 +200,74 @@ out:
 	return done(k, rv, out);
 }
 
+/*
+ * The private scalar (SECURITY.md row 31): our part of its import runs in
+ * constant time. No branch and no memory address depends on the scalar's
+ * bytes, only on the lengths and on the verdict valid/invalid, which are
+ * public (tests/ctgrind/ctgrind.c --ecdsa checks it under valgrind).
+ *
+ * Under memcheck the scalar is undefined, and so is everything computed from
+ * it. Two of those values are public by definition and are marked so here:
+ * the verdict (the answer of the call, as public as a right or wrong PIN)
+ * and the public point d*G. Natively the client request is a no-op.
+ */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifdef VALGRIND_MAKE_MEM_DEFINED
+#define SCALAR_PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#else
+#define SCALAR_PUBLIC(p, n) ((void)(p), (void)(n))
+#endif
+
+/* 1 when the big-endian d (len bytes) is an integer in [1, n-1] (SEC 1
+ * 3.2.1), else 0; d is left-padded with zeros into out (size bytes, the
+ * order's length). Leading zeros are allowed (a stored CKA_VALUE is often
+ * padded to the field size): the bytes before the last size ones must be
+ * zero. Constant time: every byte is read once, the order compare runs over
+ * all size bytes, and the result is made of masks, not branches. This
+ * replaces mbedtls_ecp_check_privkey, whose mbedtls_mpi_cmp_int and
+ * mbedtls_mpi_cmp_mpi stop at the first differing limb. */
+static uint32_t scalar_import(const uint8_t *d, size_t len, const uint8_t *order, size_t size,
+			      uint8_t *out)
+{
+	const size_t skip = len > size ? len - size : 0, pad = len < size ? size - len : 0;
+	uint32_t high = 0, any = 0, lt = 0, gt = 0, a, b;
+	size_t i;
+
+	for (i = 0; i < skip; i++)
+		high |= d[i];
+	memset(out, 0, pad);
+	if (size > pad)
+		memcpy(out + pad, d + skip, size - pad);
+	for (i = 0; i < size; i++) {
+		a = out[i];
+		b = order[i];
+		any |= a;
+		/* The first differing byte decides: (a - b) >> 8 is all ones
+		 * when a < b (a and b < 256), zero otherwise. */
+		lt |= ((a - b) >> 8) & 1 & ~(lt | gt);
+		gt |= ((b - a) >> 8) & 1 & ~(lt | gt);
+	}
+	/* any != 0 and high == 0, as bits: 0 - x has its top bit set for x
+	 * in [1, 255], x - 1 for x == 0. */
+	return lt & ((0u - any) >> 31) & ((high - 1) >> 31);
+}
+
+/* Marks the limbs of x public for memcheck (the coordinates of d*G). */
+static void mpi_public(const mbedtls_mpi *x)
+{
+	SCALAR_PUBLIC(x->p, x->n * sizeof(*x->p));
+}
+
 CK_RV crypto_ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypto_key **out)
 {
 	mbedtls_ecp_group grp;
 	crypto_key *k = NULL;
+	uint8_t scalar[66];
+	uint32_t ok;
 	CK_RV rv;
 	int ret;
 
@@ -191,33 +275,40 @@ CK_RV crypto_ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypt
 		return CKR_CURVE_NOT_SUPPORTED;
 	if (d == NULL)
 		len = 0;
-	/* Leading zeros are allowed (a stored CKA_VALUE is often padded to
-	 * the field size); what remains must fit the order. */
-	d = crypto_mbed_strip(d, &len);
-	if (len == 0 || len > curves[c].size)
+	ok = scalar_import(d, len, curves[c].order, curves[c].size, scalar);
+	SCALAR_PUBLIC(&ok, sizeof(ok));
+	if (!ok) {
+		port_wipe(scalar, sizeof(scalar));
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
 	rv = crypto_mbed_key_alloc(KEY_EC, 1, c, &k);
-	if (rv != CKR_OK)
+	if (rv != CKR_OK) {
+		port_wipe(scalar, sizeof(scalar));
 		return rv;
+	}
 	mbedtls_ecp_group_init(&grp);
 	ret = mbedtls_ecp_group_load(&grp, curves[c].id);
+	/* mbedTLS 2.28 reads a fixed length into as many limbs as that length
+	 * needs, without skipping leading zeros: constant time. */
 	if (ret == 0)
-		ret = mbedtls_mpi_read_binary(&k->d, d, len);
+		ret = mbedtls_mpi_read_binary(&k->d, scalar, curves[c].size);
+	port_wipe(scalar, sizeof(scalar));
 	if (ret != 0) {
 		rv = crypto_mbed_error(ret);
 		goto out;
 	}
-	/* SEC 1 3.2.1: the private key is an integer d in [1, n-1]. */
-	ret = mbedtls_ecp_check_privkey(&grp, &k->d);
-	if (ret != 0) {
-		rv = invalid(ret);
-		goto out;
-	}
-	/* Q = d*G, with the DRBG for the projective-coordinate blinding of
-	 * mbedTLS's constant-time comb multiplication. */
+	/* Q = d*G, with the DRBG for the projective-coordinate blinding that
+	 * mbedTLS's comb multiplication relies on. mbedtls_ecp_mul checks
+	 * 1 <= d <= n-1 again itself, with mbedtls_mpi_cmp_int and _cmp_mpi,
+	 * which branch on d's top limbs (docs/security.md row 31). */
 	ret = mbedtls_ecp_mul(&grp, &k->q, &k->d, &grp.G, crypto_mbed_rng, NULL);
-	if (ret != 0)
+	if (ret != 0) {
 		rv = crypto_mbed_error(ret);
+		goto out;
+	}
+	mpi_public(&k->q.X);
+	mpi_public(&k->q.Y);
+	mpi_public(&k->q.Z);
 out:
 	mbedtls_ecp_group_free(&grp);
 	return done(k, rv, out);

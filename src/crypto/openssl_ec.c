@@ -1,4 +1,4 @@
-/* EC keys on the NIST prime curves P-256, P-384 and P-521 (OpenSSL 3). */
+/* EC keys on the NIST prime curves P-256, P-384, P-521 and P-224 (OpenSSL 3). */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -8,6 +8,14 @@
 
 #include "crypto/openssl_key.h"
 
+/* The table's rows: up to the last curve of the enum built in, so that a
+ * build without P-224 (the last) keeps no empty row for it. */
+#if IOT_WITH_P224
+#define CURVE_ROWS (CURVE_P224 + 1)
+#else
+#define CURVE_ROWS (CURVE_P521 + 1)
+#endif
+
 /* clang-format off */
 static const struct curve {
 	const char *group;
@@ -16,7 +24,7 @@ static const struct curve {
 	uint8_t oid[10];
 	size_t oid_len;
 	uint8_t order[66]; /* the first size bytes */
-} curves[CURVE_COUNT] = {
+} curves[CURVE_ROWS] = {
 	[CURVE_P256] = { "prime256v1", NID_X9_62_prime256v1, 32, 256,
 		/* 1.2.840.10045.3.1.7 */
 		{ 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, 10,
@@ -39,12 +47,22 @@ static const struct curve {
 		  0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b, 0x7f, 0xcc, 0x01, 0x48, 0xf7, 0x09,
 		  0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f,
 		  0xb7, 0x1e, 0x91, 0x38, 0x64, 0x09 } },
+#if IOT_WITH_P224
+	[CURVE_P224] = { "secp224r1", NID_secp224r1, 28, 224,
+		/* 1.3.132.0.33 */
+		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21 }, 7,
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0x16, 0xa2, 0xe0, 0xb8, 0xf0, 0x3e, 0x13, 0xdd, 0x29, 0x45,
+		  0x5c, 0x5c, 0x2a, 0x3d } },
+#endif
 };
 /* clang-format on */
 
+/* A curve left out of the build (IOT_WITH_P224, iotoken/defaults.h) has an
+ * empty row. */
 static int known(enum crypto_curve c)
 {
-	return (unsigned)c < CURVE_COUNT;
+	return (unsigned)c < CURVE_ROWS && curves[c].size != 0;
 }
 
 size_t crypto_ec_size(enum crypto_curve c)
@@ -109,8 +127,9 @@ CK_RV crypto_ec_curve(const uint8_t *params, size_t len, enum crypto_curve *out)
 	for (i = hdr; i < len; i++)
 		if (params[i] == 0x80 && (i == hdr || !(params[i - 1] & 0x80)))
 			return CKR_ATTRIBUTE_VALUE_INVALID;
-	for (i = 0; i < CURVE_COUNT; i++) {
-		if (len == curves[i].oid_len && memcmp(params, curves[i].oid, len) == 0) {
+	for (i = 0; i < CURVE_ROWS; i++) {
+		if (known((enum crypto_curve)i) && len == curves[i].oid_len &&
+		    memcmp(params, curves[i].oid, len) == 0) {
 			*out = (enum crypto_curve)i;
 			return CKR_OK;
 		}
@@ -206,7 +225,76 @@ static CK_RV public_of(const EC_GROUP *g, const BIGNUM *d, BN_CTX *bn, uint8_t *
 	return rv;
 }
 
-static CK_RV ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypto_key **out)
+/*
+ * The private scalar (SECURITY.md row 31): our part of its import runs in
+ * constant time. No branch and no memory address depends on the scalar's
+ * bytes, only on the lengths and on the verdict valid/invalid, which are
+ * public (tests/ctgrind/ctgrind.c --ecdsa checks it under valgrind).
+ *
+ * Under memcheck the scalar is undefined, and so is everything computed from
+ * it. Two of those values are public by definition and are marked so here:
+ * the verdict (the answer of the call, as public as a right or wrong PIN)
+ * and the public point d*G. Natively the client request is a no-op.
+ */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifdef VALGRIND_MAKE_MEM_DEFINED
+#define SCALAR_PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#else
+#define SCALAR_PUBLIC(p, n) ((void)(p), (void)(n))
+#endif
+
+/* 1 when the big-endian d (len bytes) is an integer in [1, n-1] (SEC 1
+ * 3.2.1), else 0; d is left-padded with zeros into out (size bytes, the
+ * order's length). Leading zeros are allowed (a stored CKA_VALUE is often
+ * padded to the field size): the bytes before the last size ones must be
+ * zero. Constant time: every byte is read once, the order compare runs over
+ * all size bytes, and the result is made of masks, not branches. */
+static uint32_t scalar_import(const uint8_t *d, size_t len, const uint8_t *order, size_t size,
+			      uint8_t *out)
+{
+	const size_t skip = len > size ? len - size : 0, pad = len < size ? size - len : 0;
+	uint32_t high = 0, any = 0, lt = 0, gt = 0, a, b;
+	size_t i;
+
+	for (i = 0; i < skip; i++)
+		high |= d[i];
+	memset(out, 0, pad);
+	if (size > pad)
+		memcpy(out + pad, d + skip, size - pad);
+	for (i = 0; i < size; i++) {
+		a = out[i];
+		b = order[i];
+		any |= a;
+		/* The first differing byte decides: (a - b) >> 8 is all ones
+		 * when a < b (a and b < 256), zero otherwise. */
+		lt |= ((a - b) >> 8) & 1 & ~(lt | gt);
+		gt |= ((b - a) >> 8) & 1 & ~(lt | gt);
+	}
+	/* any != 0 and high == 0, as bits: 0 - x has its top bit set for x
+	 * in [1, 255], x - 1 for x == 0. */
+	return lt & ((0u - any) >> 31) & ((high - 1) >> 31);
+}
+
+/* The scalar as OSSL_PARAM wants an integer: native byte order. Our own
+ * byte swap, so that no BIGNUM routine touches the value for it. */
+static void scalar_native(const uint8_t *be, uint8_t *out, size_t size)
+{
+	const union {
+		uint16_t u;
+		uint8_t b[2];
+	} one = { 1 };
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		out[i] = one.b[0] ? be[size - 1 - i] : be[i];
+}
+
+/* The key of the scalar d: size bytes, big endian, in [1, n-1]. */
+static CK_RV ec_private(enum crypto_curve c, const uint8_t *d, crypto_key **out)
 {
 	const struct curve *cv = &curves[c];
 	uint8_t pub[1 + 2 * 66], native[66];
@@ -224,21 +312,22 @@ static CK_RV ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypt
 	if (g == NULL || bn == NULL || priv == NULL)
 		goto out;
 	BN_set_flags(priv, BN_FLG_CONSTTIME);
-	if (BN_bin2bn(d, (int)len, priv) == NULL)
+	/* OpenSSL 3.0 has no constant-time octets-to-BIGNUM conversion: its
+	 * bin2bn (BN_bin2bn, BN_lebin2bn, and OSSL_PARAM_get_BN in
+	 * EVP_PKEY_fromdata below, the only way in for a private key) skips
+	 * leading zero bytes and then bn_correct_top skips leading zero
+	 * words, branching on each byte it skips and on the first nonzero
+	 * one. What that reveals is how many leading zero bytes d has (for a
+	 * random d, any at all with probability 2^-8), the same fact for
+	 * every import of one key. tests/ctgrind/ecdsa-openssl.supp names
+	 * those branches. */
+	if (BN_bin2bn(d, (int)cv->size, priv) == NULL)
 		goto out;
-	/* SEC 1 3.2.1: the private key is an integer d in [1, n-1]. */
-	if (BN_is_zero(priv) || BN_cmp(priv, EC_GROUP_get0_order(g)) >= 0) {
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-		goto out;
-	}
 	rv = public_of(g, priv, bn, pub, publen);
 	if (rv != CKR_OK)
 		goto out;
-	/* OSSL_PARAM integers are in native byte order. */
-	if (BN_bn2nativepad(priv, native, (int)cv->size) < 0) {
-		rv = CKR_FUNCTION_FAILED;
-		goto out;
-	}
+	SCALAR_PUBLIC(pub, publen);
+	scalar_native(d, native, cv->size);
 	params[0] =
 		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)cv->group, 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, publen);
@@ -265,20 +354,24 @@ out:
 
 CK_RV crypto_ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypto_key **out)
 {
+	uint8_t scalar[66];
+	uint32_t ok;
 	CK_RV rv;
 
 	if (!known(c))
 		return CKR_CURVE_NOT_SUPPORTED;
 	if (d == NULL)
 		len = 0;
-	/* Leading zeros are allowed (a stored CKA_VALUE is often padded to
-	 * the field size); what remains must fit the order. */
-	d = crypto_ossl_strip(d, &len);
-	if (len == 0 || len > curves[c].size)
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	ERR_set_mark();
-	rv = ec_private(c, d, len, out);
-	ERR_pop_to_mark();
+	ok = scalar_import(d, len, curves[c].order, curves[c].size, scalar);
+	SCALAR_PUBLIC(&ok, sizeof(ok));
+	if (ok) {
+		ERR_set_mark();
+		rv = ec_private(c, scalar, out);
+		ERR_pop_to_mark();
+	} else {
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	port_wipe(scalar, sizeof(scalar));
 	return rv;
 }
 

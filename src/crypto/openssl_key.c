@@ -67,6 +67,26 @@ static CK_RV cache_modulus(crypto_key *k)
 	return rv;
 }
 
+/*
+ * An Ed25519 key's public value: the 32-byte encoding. 256 bits, the size of
+ * that encoding and of the seed (RFC 8032 5.1.5), as OpenSSL's
+ * EVP_PKEY_get_bits gives; the group order is a 253-bit number and the field
+ * prime 255 bits, so "the" size of the curve is a matter of convention.
+ */
+static CK_RV cache_raw_pub(crypto_key *k)
+{
+	size_t len = 32;
+
+	k->bits = 256;
+	k->pub = port_malloc(len);
+	if (k->pub == NULL)
+		return CKR_HOST_MEMORY;
+	k->publen = len;
+	if (EVP_PKEY_get_raw_public_key(k->pkey, k->pub, &len) != 1)
+		return crypto_ossl_error();
+	return len == 32 ? CKR_OK : CKR_FUNCTION_FAILED;
+}
+
 /* Whether a private RSA key has every CRT part (OpenSSL then signs with
  * the CRT; see openssl_rsa_fault.c). */
 static int has_crt(const EVP_PKEY *pkey)
@@ -104,7 +124,10 @@ CK_RV crypto_ossl_key_new(EVP_PKEY *pkey, enum key_kind kind, int priv, enum cry
 	k->kind = kind;
 	k->priv = priv;
 	k->curve = c;
-	rv = kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
+	if (kind == KEY_ED25519)
+		rv = cache_raw_pub(k);
+	else
+		rv = kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
 	if (rv == CKR_OK && kind == KEY_RSA && priv)
 		k->crt_checked = has_crt(pkey) && crypto_ossl_rsa_method_is_openssl();
 	if (rv != CKR_OK) {
@@ -205,6 +228,23 @@ static CK_RV ec_spki(const crypto_key *k, uint8_t **der, size_t *len)
 	return CKR_OK;
 }
 
+/* RFC 8410 4: SEQUENCE { SEQUENCE { id-Ed25519 }, BIT STRING pub }, the
+ * parameters absent (RFC 8410 3); fixed bytes, then the 32-byte key. */
+static CK_RV ed25519_spki(const crypto_key *k, uint8_t **der, size_t *len)
+{
+	static const uint8_t prefix[12] = { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+					    0x2b, 0x65, 0x70, 0x03, 0x21, 0x00 };
+	uint8_t *buf = port_malloc(sizeof(prefix) + k->publen);
+
+	if (buf == NULL)
+		return CKR_HOST_MEMORY;
+	memcpy(buf, prefix, sizeof(prefix));
+	memcpy(buf + sizeof(prefix), k->pub, k->publen);
+	*der = buf;
+	*len = sizeof(prefix) + k->publen;
+	return CKR_OK;
+}
+
 CK_RV crypto_key_spki(const crypto_key *k, uint8_t **der, size_t *len)
 {
 	unsigned char *p;
@@ -214,6 +254,8 @@ CK_RV crypto_key_spki(const crypto_key *k, uint8_t **der, size_t *len)
 
 	if (k->kind == KEY_EC && k->pub != NULL)
 		return ec_spki(k, der, len);
+	if (k->kind == KEY_ED25519)
+		return ed25519_spki(k, der, len);
 
 	ERR_set_mark();
 	/* Only the public half is encoded, whatever the key holds. */

@@ -11,7 +11,7 @@
 
 #include "crypto/crypto.h"
 
-enum key_kind { KEY_EC, KEY_RSA };
+enum key_kind { KEY_EC, KEY_RSA, KEY_ED25519 };
 
 /*
  * Immutable after crypto_ossl_key_new, so any number of threads may use it
@@ -24,8 +24,9 @@ struct crypto_key {
 	enum key_kind kind;
 	int priv;
 	enum crypto_curve curve; /* KEY_EC only */
-	size_t bits;             /* modulus bits, or curve bits */
-	uint8_t *pub;            /* EC: 04||X||Y; RSA: the modulus, exactly k bytes */
+	size_t bits;             /* modulus bits, or curve bits (Ed25519: 256) */
+	uint8_t *pub;            /* EC: 04||X||Y; RSA: the modulus, exactly k bytes;
+				    Ed25519: the 32-byte encoding of RFC 8032 5.1.2 */
 	size_t publen;
 	/* RSA private: the key holds both primes and the CRT values, made
 	 * while OpenSSL's own RSA code was in effect (openssl_rsa_fault.c) */
@@ -43,6 +44,7 @@ struct crypto_key {
  */
 #define KEYTYPE_EC "1.2.840.10045.2.1"
 #define KEYTYPE_RSA "1.2.840.113549.1.1.1"
+#define KEYTYPE_ED25519 "1.3.101.112" /* id-Ed25519, RFC 8410 3 */
 
 #define ECDSA_DER_MAX (3 + 2 * (2 + 1 + 66))
 

@@ -8,6 +8,8 @@ size_t crypto_sig_len(const crypto_key *k)
 {
 	if (k == NULL)
 		return 0;
+	if (k->kind == KEY_ED25519)
+		return 64; /* R || S, RFC 8032 5.1.6 */
 	return k->kind == KEY_EC ? 2 * crypto_ec_size(k->curve) : k->publen;
 }
 

@@ -360,13 +360,19 @@ static void test_digest_key(void **state)
 	assert_rv(p11->C_DigestKey(s, aes), CKR_KEY_HANDLE_INVALID);
 }
 
-/* The 25 mechanisms of issue 3 and their exact flags. */
+/* The 25 mechanisms of issue 3 and the 24 of issue 10, and their exact
+ * flags. */
 #define ECF (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 #define SV (CKF_SIGN | CKF_VERIFY)
+#define ED (CKF_ENCRYPT | CKF_DECRYPT)
+#define WU (CKF_WRAP | CKF_UNWRAP)
 static const struct {
 	CK_MECHANISM_TYPE type;
 	CK_FLAGS flags;
-	int kind; /* 0 digest, 1 EC, 2 RSA keygen, 3 RSA signature */
+	/* 0 digest, 1 EC (bits), 2 RSA keygen, 3 RSA signature or encryption,
+	 * 4 AES (bytes), 5 HMAC (bytes, from half the hash), 6 generic secret
+	 * generation (bits), 7 Ed25519 (255, the field's bits) */
+	int kind;
 } expected[] = {
 	{ CKM_SHA_1, CKF_DIGEST, 0 },
 	{ CKM_SHA224, CKF_DIGEST, 0 },
@@ -393,33 +399,80 @@ static const struct {
 	{ CKM_SHA256_RSA_PKCS_PSS, SV, 3 },
 	{ CKM_SHA384_RSA_PKCS_PSS, SV, 3 },
 	{ CKM_SHA512_RSA_PKCS_PSS, SV, 3 },
+	{ CKM_AES_KEY_GEN, CKF_GENERATE, 4 },
+	{ CKM_AES_ECB, ED, 4 },
+	{ CKM_AES_CBC, ED, 4 },
+	{ CKM_AES_CBC_PAD, ED | WU, 4 },
+	{ CKM_AES_CTR, ED, 4 },
+	{ CKM_AES_GCM, ED, 4 },
+	{ CKM_AES_KEY_WRAP, ED | WU, 4 },
+	{ CKM_AES_KEY_WRAP_PAD, ED | WU, 4 },
+	{ CKM_AES_CMAC, SV, 4 },
+	{ CKM_AES_CMAC_GENERAL, SV, 4 },
+	{ CKM_GENERIC_SECRET_KEY_GEN, CKF_GENERATE, 6 },
+	{ CKM_SHA_1_HMAC, SV, 5 },
+	{ CKM_SHA_1_HMAC_GENERAL, SV, 5 },
+	{ CKM_SHA224_HMAC, SV, 5 },
+	{ CKM_SHA224_HMAC_GENERAL, SV, 5 },
+	{ CKM_SHA256_HMAC, SV, 5 },
+	{ CKM_SHA256_HMAC_GENERAL, SV, 5 },
+	{ CKM_SHA384_HMAC, SV, 5 },
+	{ CKM_SHA384_HMAC_GENERAL, SV, 5 },
+	{ CKM_SHA512_HMAC, SV, 5 },
+	{ CKM_SHA512_HMAC_GENERAL, SV, 5 },
+	{ CKM_RSA_PKCS_OAEP, ED | WU, 3 },
+	{ CKM_ECDH1_DERIVE, CKF_DERIVE | ECF, 1 },
+	{ CKM_ECDH1_COFACTOR_DERIVE, CKF_DERIVE | ECF, 1 },
+#ifndef IOTOKEN_TEST_NO_ED25519
+	{ CKM_EC_EDWARDS_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR, 7 },
+	{ CKM_EDDSA, SV, 7 },
+#endif
 };
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
 
+/* HMAC keys: at least half the hash output, in bytes. */
+static CK_ULONG hmac_min(CK_MECHANISM_TYPE t)
+{
+	switch (t) {
+	case CKM_SHA_1_HMAC:
+	case CKM_SHA_1_HMAC_GENERAL:
+		return 10;
+	case CKM_SHA224_HMAC:
+	case CKM_SHA224_HMAC_GENERAL:
+		return 14;
+	case CKM_SHA256_HMAC:
+	case CKM_SHA256_HMAC_GENERAL:
+		return 16;
+	case CKM_SHA384_HMAC:
+	case CKM_SHA384_HMAC_GENERAL:
+		return 24;
+	default:
+		return 32;
+	}
+}
+
 static void test_mechanism_table(void **state)
 {
-	CK_MECHANISM_TYPE list[64];
+	CK_MECHANISM_TYPE list[128];
 	CK_MECHANISM_INFO mi;
 	CK_ULONG n = 0, i, j, hits;
 	static const CK_MECHANISM_TYPE absent[] = {
-		CKM_MD5,
-		CKM_RSA_PKCS_OAEP,
-		CKM_RSA_X_509,
-		CKM_ECDH1_DERIVE,
-		CKM_SHA256_HMAC,
-		CKM_AES_CBC_PAD,
-		CKM_DSA,
-		CKM_EC_EDWARDS_KEY_PAIR_GEN,
-		CKM_RSA_X9_31_KEY_PAIR_GEN,
+		CKM_MD5,      CKM_RSA_X_509, CKM_AES_CCM,   CKM_AES_CTS,
+		CKM_MD5_HMAC, CKM_DSA,       CKM_RIPEMD160, CKM_RSA_X9_31_KEY_PAIR_GEN,
 	};
+
+	/* The device profile builds without P-224 and the mechanisms of
+	 * issue 10 (iotoken/defaults.h): the first 25 rows, EC from 256. */
+	const CK_ULONG want = h_device() ? 25 : NEXPECTED;
+	const CK_ULONG ec_min = h_device() ? 256 : 224;
 
 	(void)state;
 	assert_ok(p11->C_GetMechanismList(h_slot, NULL, &n));
-	assert_int_equal(n, NEXPECTED);
-	n = 64;
+	assert_int_equal(n, want);
+	n = 128;
 	assert_ok(p11->C_GetMechanismList(h_slot, list, &n));
-	assert_int_equal(n, NEXPECTED);
-	for (i = 0; i < NEXPECTED; i++) {
+	assert_int_equal(n, want);
+	for (i = 0; i < want; i++) {
 		hits = 0;
 		for (j = 0; j < n; j++)
 			hits += list[j] == expected[i].type;
@@ -438,8 +491,24 @@ static void test_mechanism_table(void **state)
 			assert_int_equal(mi.ulMaxKeySize, 0);
 			break;
 		case 1:
-			assert_int_equal(mi.ulMinKeySize, 256);
+			assert_int_equal(mi.ulMinKeySize, ec_min);
 			assert_int_equal(mi.ulMaxKeySize, 521);
+			break;
+		case 4:
+			assert_int_equal(mi.ulMinKeySize, 16);
+			assert_int_equal(mi.ulMaxKeySize, 32);
+			break;
+		case 5:
+			assert_int_equal(mi.ulMinKeySize, hmac_min(expected[i].type));
+			assert_int_equal(mi.ulMaxKeySize, 4096);
+			break;
+		case 6:
+			assert_int_equal(mi.ulMinKeySize, 8);
+			assert_int_equal(mi.ulMaxKeySize, 32768);
+			break;
+		case 7:
+			assert_int_equal(mi.ulMinKeySize, 255);
+			assert_int_equal(mi.ulMaxKeySize, 255);
 			break;
 		case 2:
 			assert_int_equal(mi.ulMinKeySize, 2048);

@@ -1,9 +1,13 @@
 /*
- * SECURITY.md rows 12, 13 and 33 apply once wrapping, unwrapping, derivation
- * or decryption exist. Until then this proves they do not: no mechanism
- * advertises CKF_WRAP, CKF_UNWRAP, CKF_DERIVE, CKF_DECRYPT or CKF_ENCRYPT,
- * and C_WrapKey, C_UnwrapKey, C_DeriveKey and C_DecryptInit refuse the
- * mechanisms that would do it (CKR_MECHANISM_INVALID), with real keys.
+ * What SECURITY.md rows 12 and 33 let a token leave out, proven left out:
+ * - row 33: RSA PKCS#1 v1.5 decryption (and raw RSA) is not offered, so no
+ *   padding oracle exists: no mechanism pairs CKF_DECRYPT or CKF_UNWRAP with
+ *   CKM_RSA_PKCS or CKM_RSA_X_509, and C_DecryptInit / C_UnwrapKey refuse
+ *   them with a real RSA key;
+ * - row 12 "(Or: wrap of private keys not offered)": C_WrapKey refuses
+ *   private keys (CKR_KEY_NOT_WRAPPABLE) even when they are extractable,
+ *   and C_UnwrapKey makes no private key.
+ * Wrapping of secret keys and its policies are test_wrap.c's.
  */
 #include "harness.h"
 #include "keys.h"
@@ -16,35 +20,14 @@ static CK_SESSION_HANDLE user_session(void)
 	return s;
 }
 
-static void test_no_mechanism_wraps_derives_or_decrypts(void **state)
+static void test_no_pkcs1_decryption(void **state)
 {
-	const CK_FLAGS forbidden = CKF_WRAP | CKF_UNWRAP | CKF_DERIVE | CKF_DECRYPT | CKF_ENCRYPT;
-	CK_MECHANISM_TYPE list[128];
-	CK_MECHANISM_INFO mi;
-	CK_ULONG n = 128, i;
-
-	(void)state;
-	assert_ok(p11->C_GetMechanismList(h_slot, list, &n));
-	assert_true(n > 0);
-	for (i = 0; i < n; i++) {
-		assert_ok(p11->C_GetMechanismInfo(h_slot, list[i], &mi));
-		if (mi.flags & forbidden)
-			fail_msg("mechanism 0x%lx advertises flags 0x%lx", (unsigned long)list[i],
-				 (unsigned long)(mi.flags & forbidden));
-	}
-}
-
-static void test_wrap_unwrap_derive_decrypt_refused(void **state)
-{
-	static const CK_MECHANISM_TYPE wraps[] = { CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP,
-						   CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_PAD,
-						   CKM_AES_CBC_PAD };
-	static const CK_MECHANISM_TYPE derives[] = { CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE,
-						     CKM_SHA256_KEY_DERIVATION };
+	static const CK_MECHANISM_TYPE raw[] = { CKM_RSA_PKCS, CKM_RSA_X_509 };
 	CK_SESSION_HANDLE s = user_session();
-	CK_OBJECT_HANDLE rsa, ec, aes, out = 0;
+	CK_MECHANISM_INFO mi;
+	CK_OBJECT_HANDLE rsa, out = 0;
 	CK_BYTE buf[512];
-	CK_ULONG len = sizeof(buf), i;
+	CK_ULONG len, i;
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE kt = CKK_AES;
 	CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &cls, sizeof(cls) },
@@ -54,49 +37,77 @@ static void test_wrap_unwrap_derive_decrypt_refused(void **state)
 	(void)state;
 	t_init(&t);
 	k_rsa_private(&t, 1);
+	t_bool(&t, CKA_DECRYPT, CK_TRUE);
+	t_bool(&t, CKA_UNWRAP, CK_TRUE);
 	rsa = h_create(s, &t);
-	t_init(&t);
-	k_ec_private(&t);
-	ec = h_create(s, &t);
-	t_init(&t);
-	k_secret(&t, CKK_AES, 32);
-	aes = h_create(s, &t);
 	memset(buf, 0x5a, sizeof(buf));
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		CK_MECHANISM m = { raw[i], NULL, 0 };
+		CK_RV rv = p11->C_GetMechanismInfo(h_slot, raw[i], &mi);
 
-	for (i = 0; i < sizeof(wraps) / sizeof(wraps[0]); i++) {
-		CK_MECHANISM m = { wraps[i], NULL, 0 };
-		CK_OBJECT_HANDLE key =
-			wraps[i] == CKM_RSA_PKCS || wraps[i] == CKM_RSA_PKCS_OAEP ? rsa : aes;
-
-		len = sizeof(buf);
-		/* Row 12: wrapping a private key is not offered. */
-		assert_rv(p11->C_WrapKey(s, &m, key, ec, buf, &len), CKR_MECHANISM_INVALID);
-		assert_rv(p11->C_WrapKey(s, &m, key, rsa, NULL, &len), CKR_MECHANISM_INVALID);
-		/* Row 13: nor unwrapping. */
-		assert_rv(p11->C_UnwrapKey(s, &m, key, buf, 256, tmpl, 2, &out),
+		if (rv == CKR_OK && (mi.flags & (CKF_DECRYPT | CKF_UNWRAP)))
+			fail_msg("mechanism 0x%lx advertises decryption", (unsigned long)raw[i]);
+		assert_rv(p11->C_DecryptInit(s, &m, rsa), CKR_MECHANISM_INVALID);
+		assert_rv(p11->C_UnwrapKey(s, &m, rsa, buf, 256, tmpl, 2, &out),
 			  CKR_MECHANISM_INVALID);
-		/* Row 33: nor decryption (RSA PKCS#1 v1.5 included). */
-		assert_rv(p11->C_DecryptInit(s, &m, key), CKR_MECHANISM_INVALID);
-	}
-	for (i = 0; i < sizeof(derives) / sizeof(derives[0]); i++) {
-		CK_MECHANISM m = { derives[i], NULL, 0 };
-
-		/* Row 13: nor derivation. */
-		assert_rv(p11->C_DeriveKey(s, &m, ec, tmpl, 2, &out), CKR_MECHANISM_INVALID);
 	}
 	assert_int_equal(out, 0);
-	/* No decryption operation was started by any of it. */
 	len = sizeof(buf);
 	assert_rv(p11->C_Decrypt(s, buf, 256, buf, &len), CKR_OPERATION_NOT_INITIALIZED);
+}
+
+static void test_private_keys_not_wrapped(void **state)
+{
+	CK_SESSION_HANDLE s = user_session();
+	CK_MECHANISM kw = { CKM_AES_KEY_WRAP_PAD, NULL, 0 }, gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_OBJECT_HANDLE kek, ec, rsa, out = 0;
+	CK_BYTE buf[4096];
+	CK_ULONG len = sizeof(buf);
+	CK_ULONG cls = CKO_PRIVATE_KEY, kt = CKK_EC;
+	CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &cls, sizeof(cls) },
+				{ CKA_KEY_TYPE, &kt, sizeof(kt) } };
+	h_tmpl t;
+
+	(void)state;
+	h_skip_on_device(); /* no AES key wrap there: nothing wraps at all */
+	t_init(&t);
+	t_ulong(&t, CKA_VALUE_LEN, 32);
+	t_bool(&t, CKA_WRAP, CK_TRUE);
+	t_bool(&t, CKA_UNWRAP, CK_TRUE);
+	assert_ok(p11->C_GenerateKey(s, &gen, t.a, t.n, &kek));
+	t_init(&t);
+	k_ec_private(&t);
+	t_bool(&t, CKA_EXTRACTABLE, CK_TRUE);
+	ec = h_create(s, &t);
+	t_init(&t);
+	k_rsa_private(&t, 1);
+	t_bool(&t, CKA_EXTRACTABLE, CK_TRUE);
+	rsa = h_create(s, &t);
+	assert_rv(p11->C_WrapKey(s, &kw, kek, ec, buf, &len), CKR_KEY_NOT_WRAPPABLE);
+	assert_rv(p11->C_WrapKey(s, &kw, kek, rsa, NULL, &len), CKR_KEY_NOT_WRAPPABLE);
+	/* 40 bytes that unwrap to something: still no private key made. */
+	{
+		CK_OBJECT_HANDLE sec;
+		CK_ULONG n = sizeof(buf);
+
+		t_init(&t);
+		k_secret(&t, CKK_GENERIC_SECRET, 32);
+		t_bool(&t, CKA_EXTRACTABLE, CK_TRUE);
+		sec = h_create(s, &t);
+		assert_ok(p11->C_WrapKey(s, &kw, kek, sec, buf, &n));
+		assert_rv(p11->C_UnwrapKey(s, &kw, kek, buf, n, tmpl, 2, &out),
+			  CKR_TEMPLATE_INCONSISTENT);
+	}
+	assert_int_equal(out, 0);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_no_mechanism_wraps_derives_or_decrypts,
-						h_setup_token, h_teardown),
-		cmocka_unit_test_setup_teardown(test_wrap_unwrap_derive_decrypt_refused,
-						h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_no_pkcs1_decryption, h_setup_token,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_private_keys_not_wrapped, h_setup_token,
+						h_teardown),
 	};
 
 	(void)argc;

@@ -210,7 +210,7 @@ static void test_init_errors(void **state)
 	CK_MECHANISM pss = { CKM_SHA256_RSA_PKCS_PSS, &p, sizeof(p) };
 	static const CK_MECHANISM_TYPE not_sig[] = {
 		CKM_SHA256,    CKM_EC_KEY_PAIR_GEN, CKM_RSA_PKCS_KEY_PAIR_GEN,  CKM_MD5_RSA_PKCS,
-		CKM_RSA_X_509, CKM_SHA256_HMAC,     CKM_VENDOR_DEFINED + 0x4242
+		CKM_RSA_X_509, CKM_AES_ECB,         CKM_VENDOR_DEFINED + 0x4242
 	};
 	CK_OBJECT_HANDLE secret, data;
 	unsigned char param[8] = { 0 };

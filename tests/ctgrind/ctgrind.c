@@ -28,14 +28,18 @@
  * that valgrind does report it, so the check cannot pass vacuously.
  *
  * `ctgrind --ecdsa` (SECURITY.md row 31, constant-time scalar multiplication)
- * imports a P-256 key whose scalar is secret and signs with it. It is not
- * part of tests/valgrind/run.sh: valgrind reports conditional jumps on the
- * scalar and the nonce inside OpenSSL 3.0's signing code (and many more
- * inside mbedTLS 2.28's bignum code, which relies on blinding instead);
- * docs/security.md row 31 lists where. Run it by hand:
- *   valgrind --num-callers=40 build/tests/ctgrind --ecdsa
- * Debian's shared libcrypto has no symbols for its internal functions; for
- * the names, link a copy of this program with libcrypto.a (libssl-dev).
+ * imports P-256 scalars marked secret (some it must refuse) and signs with
+ * one. tests/valgrind/run.sh runs it under valgrind against a copy of this
+ * program linked with the static crypto library (Debian's shared libcrypto
+ * has no symbols for its internal functions), with the suppressions of
+ * tests/ctgrind/ecdsa-openssl.supp: each names one analysed branch of
+ * OpenSSL 3.0's signing code outside the scalar multiplication, on a value
+ * that is public or on a test whose answer is the same for all but a
+ * negligible share of scalars and nonces; any other report fails. iotoken's
+ * own code gets no suppression: the import (scalar_import in
+ * src/crypto/openssl_ec.c and mbedtls_ec.c) marks public only its verdict
+ * and the public point. By hand:
+ *   VG_PART=ctgrind bash tests/valgrind/run.sh build
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,23 +198,82 @@ static void check_login(const char *dir)
 	CHECK(p11->C_Finalize(NULL) == CKR_OK);
 }
 
-/* ECDSA P-256 with a secret scalar: the import, then one signature. The
- * public point and the signature are public; they are declassified before
- * anything else looks at them. */
+/* P-256's order n, big endian. */
+static const uint8_t p256_order[32] = { 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+					0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+					0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51 };
+
+/* crypto_ec_private with the len bytes at d secret; the result code is
+ * public (it is derived from the verdict the import marks public). */
+static crypto_key *import_secret(uint8_t *d, size_t len, CK_RV want)
+{
+	crypto_key *k = NULL;
+	CK_RV rv;
+
+	SECRET(d, len);
+	rv = crypto_ec_private(CURVE_P256, d, len, &k);
+	PUBLIC(d, len);
+	CHECK(rv == want);
+	CHECK((rv == CKR_OK) == (k != NULL));
+	return k;
+}
+
+/*
+ * ECDSA P-256 with a secret scalar (SECURITY.md row 31): the import, then
+ * one signature. The public point and the signature are public; they are
+ * declassified before anything else looks at them.
+ *
+ * The import is also given scalars it must refuse (0, n, n + 1, a 33-byte
+ * value whose extra byte is not zero) and accept (one with a leading zero
+ * byte, one padded to 33 bytes), each secret: whether a value is refused is
+ * public, but finding out must not branch on it (scalar_import in
+ * src/crypto/openssl_ec.c and mbedtls_ec.c). On the way out the program prints how many scalar
+ * multiplications and inversions with a secret it made, for
+ * tests/valgrind/run.sh's count of the suppressions in the library's
+ * scalar-multiplication functions.
+ */
 static int check_ecdsa(void)
 {
-	uint8_t d[32], digest[32], point[65], sig[64];
-	crypto_key *k = NULL, *pub = NULL;
+	uint8_t d[33], digest[32], point[65], sig[64];
+	crypto_key *k = NULL, *pub = NULL, *other;
 	size_t len = sizeof(point);
+	unsigned imports = 0;
 
+	/* Refused: 0, n, n + 1, and 2^256 + 1 written in 33 bytes. */
+	memset(d, 0, sizeof(d));
+	CHECK(import_secret(d, 32, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	memcpy(d, p256_order, 32);
+	CHECK(import_secret(d, 32, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	d[31]++;
+	CHECK(import_secret(d, 32, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	memset(d, 0, sizeof(d));
+	d[0] = 1;
+	d[32] = 1;
+	CHECK(import_secret(d, 33, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+
+	/* Accepted: n - 1 with a leading zero byte (33 bytes), and a scalar
+	 * whose first byte is zero. */
+	d[0] = 0;
+	memcpy(d + 1, p256_order, 32);
+	d[32]--;
+	other = import_secret(d, 33, CKR_OK);
+	imports += other != NULL;
+	crypto_key_unref(other);
+	memset(d, 0x5a, sizeof(d));
+	d[0] = 0;
+	other = import_secret(d, 32, CKR_OK);
+	imports += other != NULL;
+	crypto_key_unref(other);
+
+	/* The key that signs. */
 	memset(d, 0x37, sizeof(d));
 	d[0] = 0x11;
 	memset(digest, 0xd1, sizeof(digest));
-	SECRET(d, sizeof(d));
-	CHECK(crypto_ec_private(CURVE_P256, d, sizeof(d), &k) == CKR_OK);
-	PUBLIC(d, sizeof(d));
+	k = import_secret(d, 32, CKR_OK);
 	if (k == NULL)
 		return 1;
+	imports++;
 	CHECK(crypto_ec_point(k, point, &len) == CKR_OK && len == sizeof(point));
 	PUBLIC(point, sizeof(point));
 	CHECK(crypto_ec_public(CURVE_P256, point, sizeof(point), &pub) == CKR_OK);
@@ -222,6 +285,10 @@ static int check_ecdsa(void)
 					   sizeof(sig)) == CKR_OK);
 	crypto_key_unref(pub);
 	crypto_key_unref(k);
+	/* Each accepted import computes d*G; the signature computes k*G and
+	 * k^-1. */
+	printf("ctgrind --ecdsa: %u secret scalar multiplications, 1 secret inversion\n",
+	       imports + 1);
 	printf("ctgrind --ecdsa: %s\n", failures ? "FAILED" : "signed and verified");
 	return failures ? 1 : 0;
 }
