@@ -70,4 +70,65 @@
 #define MBED_PBKDF2(mdctx, pw, pwlen, salt, saltlen, iter, outlen, out) \
 	mbedtls_pkcs5_pbkdf2_hmac(mdctx, pw, pwlen, salt, saltlen, iter, (uint32_t)(outlen), out)
 
+#include <mbedtls/gcm.h>
+#include <mbedtls/rsa.h>
+
+/*
+ * Where mbedTLS 2.28 and 3.x differ for OAEP: 3.x drops the mode argument
+ * (MBEDTLS_RSA_PUBLIC / MBEDTLS_RSA_PRIVATE) of the two OAEP functions, and
+ * its mbedtls_rsa_set_padding returns int (2.28's returns nothing).
+ */
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define MBED_RSA_SET_OAEP(ctx, md) mbedtls_rsa_set_padding(ctx, MBEDTLS_RSA_PKCS_V21, md)
+#define MBED_RSA_OAEP_ENCRYPT(ctx, rng, label, llen, n, in, out) \
+	mbedtls_rsa_rsaes_oaep_encrypt(ctx, rng, NULL, label, llen, n, in, out)
+#define MBED_RSA_OAEP_DECRYPT(ctx, rng, label, llen, olen, in, out, max) \
+	mbedtls_rsa_rsaes_oaep_decrypt(ctx, rng, NULL, label, llen, olen, in, out, max)
+#else
+#define MBED_RSA_SET_OAEP(ctx, md) \
+	(mbedtls_rsa_set_padding(ctx, MBEDTLS_RSA_PKCS_V21, (int)(md)), 0)
+#define MBED_RSA_OAEP_ENCRYPT(ctx, rng, label, llen, n, in, out) \
+	mbedtls_rsa_rsaes_oaep_encrypt(ctx, rng, NULL, MBEDTLS_RSA_PUBLIC, label, llen, n, in, out)
+#define MBED_RSA_OAEP_DECRYPT(ctx, rng, label, llen, olen, in, out, max)                           \
+	mbedtls_rsa_rsaes_oaep_decrypt(ctx, rng, NULL, MBEDTLS_RSA_PRIVATE, label, llen, olen, in, \
+				       out, max)
+#endif
+
+/*
+ * GCM's multi-part calls differ between mbedTLS 2.28 and 3.x (3.x: the
+ * additional data by mbedtls_gcm_update_ad, output sizes in update and
+ * finish).
+ * The 3.x side has not been built (see the top of this header).
+ */
+#if MBEDTLS_VERSION_MAJOR >= 3
+static inline int mbed_gcm_starts(mbedtls_gcm_context *g, int mode, const uint8_t *iv,
+				  size_t iv_len, const uint8_t *aad, size_t aad_len)
+{
+	int ret = mbedtls_gcm_starts(g, mode, iv, iv_len);
+
+	return ret != 0 ? ret : mbedtls_gcm_update_ad(g, aad, aad_len);
+}
+static inline int mbed_gcm_update(mbedtls_gcm_context *g, const uint8_t *in, size_t n, uint8_t *out)
+{
+	size_t olen;
+
+	return mbedtls_gcm_update(g, in, n, out, n, &olen);
+}
+static inline int mbed_gcm_finish(mbedtls_gcm_context *g, uint8_t *tag, size_t tag_len)
+{
+	size_t olen;
+
+	return mbedtls_gcm_finish(g, NULL, 0, &olen, tag, tag_len);
+}
+#define MBED_GCM_STARTS mbed_gcm_starts
+#define MBED_GCM_UPDATE mbed_gcm_update
+#define MBED_GCM_FINISH mbed_gcm_finish
+#else
+/* 2.28: every update but the last a multiple of 16 bytes. */
+#define MBED_GCM_STARTS(g, mode, iv, iv_len, aad, aad_len) \
+	mbedtls_gcm_starts(g, mode, iv, iv_len, aad, aad_len)
+#define MBED_GCM_UPDATE(g, in, n, out) mbedtls_gcm_update(g, n, in, out)
+#define MBED_GCM_FINISH(g, tag, tag_len) mbedtls_gcm_finish(g, tag, tag_len)
+#endif
+
 #endif

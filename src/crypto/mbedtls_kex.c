@@ -13,30 +13,6 @@
 #error "IOT_WITH_OAEP needs MBEDTLS_PKCS1_V21 in the mbedTLS configuration"
 #endif
 
-/*
- * Where mbedTLS 2.28 and 3.x differ for OAEP: 3.x drops the mode argument
- * (MBEDTLS_RSA_PUBLIC / MBEDTLS_RSA_PRIVATE) of the two OAEP functions, and
- * its mbedtls_rsa_set_padding returns int (2.28's returns nothing). These
- * belong in mbedtls_compat.h, whose definitions win once they are there.
- */
-#ifndef MBED_RSA_OAEP_ENCRYPT
-#if MBEDTLS_VERSION_MAJOR >= 3
-#define MBED_RSA_SET_OAEP(ctx, md) mbedtls_rsa_set_padding(ctx, MBEDTLS_RSA_PKCS_V21, md)
-#define MBED_RSA_OAEP_ENCRYPT(ctx, rng, label, llen, n, in, out) \
-	mbedtls_rsa_rsaes_oaep_encrypt(ctx, rng, NULL, label, llen, n, in, out)
-#define MBED_RSA_OAEP_DECRYPT(ctx, rng, label, llen, olen, in, out, max) \
-	mbedtls_rsa_rsaes_oaep_decrypt(ctx, rng, NULL, label, llen, olen, in, out, max)
-#else
-#define MBED_RSA_SET_OAEP(ctx, md) \
-	(mbedtls_rsa_set_padding(ctx, MBEDTLS_RSA_PKCS_V21, (int)(md)), 0)
-#define MBED_RSA_OAEP_ENCRYPT(ctx, rng, label, llen, n, in, out) \
-	mbedtls_rsa_rsaes_oaep_encrypt(ctx, rng, NULL, MBEDTLS_RSA_PUBLIC, label, llen, n, in, out)
-#define MBED_RSA_OAEP_DECRYPT(ctx, rng, label, llen, olen, in, out, max)                           \
-	mbedtls_rsa_rsaes_oaep_decrypt(ctx, rng, NULL, MBEDTLS_RSA_PRIVATE, label, llen, olen, in, \
-				       out, max)
-#endif
-#endif
-
 /* hLen of a hash this backend has, else 0. */
 static size_t hash_len(enum crypto_hash h)
 {

@@ -25,45 +25,6 @@
 #include <mbedtls/cmac.h>
 #include <mbedtls/gcm.h>
 
-/*
- * GCM's multi-part calls differ between mbedTLS 2.28 and 3.x (3.x: the
- * additional data by mbedtls_gcm_update_ad, output sizes in update and
- * finish). They belong in mbedtls_compat.h, which this file may not
- * change yet; the 3.x side has not been built (see that header).
- */
-#ifndef MBED_GCM_STARTS
-#if MBEDTLS_VERSION_MAJOR >= 3
-static int mbed_gcm_starts(mbedtls_gcm_context *g, int mode, const uint8_t *iv, size_t iv_len,
-			   const uint8_t *aad, size_t aad_len)
-{
-	int ret = mbedtls_gcm_starts(g, mode, iv, iv_len);
-
-	return ret != 0 ? ret : mbedtls_gcm_update_ad(g, aad, aad_len);
-}
-static int mbed_gcm_update(mbedtls_gcm_context *g, const uint8_t *in, size_t n, uint8_t *out)
-{
-	size_t olen;
-
-	return mbedtls_gcm_update(g, in, n, out, n, &olen);
-}
-static int mbed_gcm_finish(mbedtls_gcm_context *g, uint8_t *tag, size_t tag_len)
-{
-	size_t olen;
-
-	return mbedtls_gcm_finish(g, NULL, 0, &olen, tag, tag_len);
-}
-#define MBED_GCM_STARTS mbed_gcm_starts
-#define MBED_GCM_UPDATE mbed_gcm_update
-#define MBED_GCM_FINISH mbed_gcm_finish
-#else
-/* 2.28: every update but the last a multiple of 16 bytes. */
-#define MBED_GCM_STARTS(g, mode, iv, iv_len, aad, aad_len) \
-	mbedtls_gcm_starts(g, mode, iv, iv_len, aad, aad_len)
-#define MBED_GCM_UPDATE(g, in, n, out) mbedtls_gcm_update(g, n, in, out)
-#define MBED_GCM_FINISH(g, tag, tag_len) mbedtls_gcm_finish(g, tag, tag_len)
-#endif
-#endif
-
 /* GCM holds at most this much ciphertext for decryption (crypto_sym.h),
  * and encrypts at most 2^36 - 32 bytes (SP 800-38D, 5.2.1.1). */
 #define GCM_MAX_HELD ((size_t)1 << 31)
@@ -354,19 +315,6 @@ static CK_RV gcm_seal(crypto_aes *c, uint8_t *out, size_t *outlen)
 		return crypto_mbed_error(ret);
 	*outlen = c->tag_len;
 	return CKR_OK;
-}
-
-CK_RV crypto_aes_final(crypto_aes *c, uint8_t *out, size_t *outlen)
-{
-	if (c->done)
-		return CKR_OPERATION_NOT_INITIALIZED;
-	c->done = 1;
-	*outlen = 0;
-	if (block_mode(c))
-		return block_final(c, out, outlen);
-	if (c->mode == AES_GCM)
-		return c->enc ? gcm_seal(c, out, outlen) : gcm_open(c, out, outlen);
-	return CKR_OK; /* CTR: nothing held */
 }
 
 void crypto_aes_free(crypto_aes *c)

@@ -258,19 +258,6 @@ static CK_RV gcm_seal(crypto_aes *c, uint8_t *out, size_t *outlen)
 	return rv;
 }
 
-CK_RV crypto_aes_final(crypto_aes *c, uint8_t *out, size_t *outlen)
-{
-	if (c->done)
-		return CKR_OPERATION_NOT_INITIALIZED;
-	c->done = 1;
-	*outlen = 0;
-	if (block_mode(c))
-		return block_final(c, out, outlen);
-	if (c->mode == AES_GCM)
-		return c->enc ? gcm_seal(c, out, outlen) : gcm_open(c, out, outlen);
-	return CKR_OK; /* CTR: nothing held */
-}
-
 void crypto_aes_free(crypto_aes *c)
 {
 	if (c == NULL)

@@ -276,4 +276,22 @@ static CK_RV gcm_hold(crypto_aes *c, const uint8_t *in, size_t n)
 	return CKR_OK;
 }
 
+/* GCM's end, the includer's: the tag (seal), or the tag checked and the
+ * plaintext released (open). */
+static CK_RV gcm_seal(crypto_aes *c, uint8_t *out, size_t *outlen);
+static CK_RV gcm_open(crypto_aes *c, uint8_t *out, size_t *outlen);
+
+CK_RV crypto_aes_final(crypto_aes *c, uint8_t *out, size_t *outlen)
+{
+	if (c->done)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	c->done = 1;
+	*outlen = 0;
+	if (block_mode(c))
+		return block_final(c, out, outlen);
+	if (c->mode == AES_GCM)
+		return c->enc ? gcm_seal(c, out, outlen) : gcm_open(c, out, outlen);
+	return CKR_OK; /* CTR: nothing held */
+}
+
 #endif

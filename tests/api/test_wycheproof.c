@@ -9,88 +9,27 @@
  * refuses counts as a refusal); an acceptable one either.
  *
  * The vectors are ../shared/vectors/wycheproof from the repository (found
- * from this file's path) or $IOTOKEN_VECTORS/wycheproof; without them the
- * test fails.
+ * from the path of common/wycheproof.c) or $IOTOKEN_VECTORS/wycheproof;
+ * without them the test fails.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "harness.h"
 #include "keys.h"
 #include "mechs.h"
+#include "wycheproof.h"
 
 enum family { FAM_ECDSA, FAM_PKCS1, FAM_PSS };
 
 static CK_SESSION_HANDLE s;
-static char vec_dir[PATH_MAX];
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void find_vectors(void)
-{
-	static const char suffix[] = "/tests/api/test_wycheproof.c";
-	const char *env = getenv("IOTOKEN_VECTORS"), *file = __FILE__;
-	char tried[2 * PATH_MAX] = "";
-	size_t flen = strlen(file);
-
-	if (env != NULL && *env != '\0') {
-		snprintf(vec_dir, sizeof(vec_dir), "%s/wycheproof", env);
-		if (is_dir(vec_dir))
-			return;
-		snprintf(tried, sizeof(tried), "%s (IOTOKEN_VECTORS), ", vec_dir);
-	}
-	if (flen > strlen(suffix) && strcmp(file + flen - strlen(suffix), suffix) == 0) {
-		snprintf(vec_dir, sizeof(vec_dir), "%.*s/../shared/vectors/wycheproof",
-			 (int)(flen - strlen(suffix)), file);
-		if (is_dir(vec_dir))
-			return;
-		strncat(tried, vec_dir, sizeof(tried) - strlen(tried) - 1);
-	}
-	fail_msg("Wycheproof vectors not found (tried: %s); set IOTOKEN_VECTORS to the folder "
-		 "holding wycheproof/",
-		 tried[0] ? tried : "nothing: __FILE__ is not <repo>/tests/api/...");
-}
 
 static int setup(void **state)
 {
 	h_setup_token(state);
 	s = h_open(h_slot, 1);
-	find_vectors();
+	wy_find_vectors();
 	return 0;
-}
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("vector file: no \"%s\"", key);
-	return v;
-}
-
-static const char *get_str(json_object *o, const char *key)
-{
-	return json_object_get_string(get(o, key));
-}
-
-/* Hex of the vectors into a new buffer (at least 1 byte allocated). */
-static unsigned char *unhex_new(const char *hex, CK_ULONG *len)
-{
-	size_t cap = strlen(hex) / 2 + 1, n;
-	unsigned char *p = malloc(cap);
-
-	assert_non_null(p);
-	n = h_unhex(hex, p, cap);
-	if (n == (size_t)-1)
-		fail_msg("vector file: bad hex \"%.40s\"", hex);
-	*len = n;
-	return p;
 }
 
 static CK_MECHANISM_TYPE hash_mech(const char *name)
@@ -151,7 +90,7 @@ static CK_RSA_PKCS_MGF_TYPE mgf_of(CK_MECHANISM_TYPE hash)
 /* The group's public key as a session object; the result of C_CreateObject. */
 static CK_RV make_key(enum family f, json_object *g, const h_curve *c, CK_OBJECT_HANDLE *key)
 {
-	json_object *pk = get(g, "publicKey");
+	json_object *pk = wy_get(g, "publicKey");
 	unsigned char *a, *b, der[200];
 	CK_ULONG alen, blen;
 	CK_RV rv;
@@ -160,7 +99,7 @@ static CK_RV make_key(enum family f, json_object *g, const h_curve *c, CK_OBJECT
 	t_init(&t);
 	t_ulong(&t, CKA_CLASS, CKO_PUBLIC_KEY);
 	if (f == FAM_ECDSA) {
-		a = unhex_new(get_str(pk, "uncompressed"), &alen);
+		a = wy_unhex(wy_str(pk, "uncompressed"), &alen);
 		assert_true(alen <= 133);
 		t_ulong(&t, CKA_KEY_TYPE, CKK_EC);
 		t_bytes(&t, CKA_EC_PARAMS, c->oid, c->oid_len);
@@ -169,8 +108,8 @@ static CK_RV make_key(enum family f, json_object *g, const h_curve *c, CK_OBJECT
 	} else {
 		const unsigned char *n;
 
-		a = unhex_new(get_str(pk, "modulus"), &alen);
-		b = unhex_new(get_str(pk, "publicExponent"), &blen);
+		a = wy_unhex(wy_str(pk, "modulus"), &alen);
+		b = wy_unhex(wy_str(pk, "publicExponent"), &blen);
 		/* The vectors give the ASN.1 INTEGER bytes: drop the sign byte. */
 		for (n = a; alen > 1 && *n == 0; n++)
 			alen--;
@@ -194,7 +133,7 @@ typedef struct tally {
 /* One verification: its outcome checked against the expected result. */
 static void judge(tally *t, const char *file, json_object *test, const char *path, CK_RV rv)
 {
-	const char *result = get_str(test, "result");
+	const char *result = wy_str(test, "result");
 	int rejected = rv == CKR_SIGNATURE_INVALID || rv == CKR_SIGNATURE_LEN_RANGE;
 	int ok = 0;
 
@@ -217,8 +156,8 @@ static void judge(tally *t, const char *file, json_object *test, const char *pat
 		t->passed++;
 	} else if (t->tests - t->passed <= 20) {
 		printf("  FAIL %s tcId %d (%s, %s): %s [%s]\n", file,
-		       json_object_get_int(get(test, "tcId")), result, path, h_rv_name(rv),
-		       get_str(test, "comment"));
+		       json_object_get_int(wy_get(test, "tcId")), result, path, h_rv_name(rv),
+		       wy_str(test, "comment"));
 	}
 }
 
@@ -239,8 +178,8 @@ static void verify_test(enum family f, CK_MECHANISM_TYPE hash, CK_OBJECT_HANDLE 
 		m.pParameter = raw.pParameter = pss;
 		m.ulParameterLen = raw.ulParameterLen = sizeof(*pss);
 	}
-	msg = unhex_new(get_str(test, "msg"), &mlen);
-	sig = unhex_new(get_str(test, "sig"), &slen);
+	msg = wy_unhex(wy_str(test, "msg"), &mlen);
+	sig = wy_unhex(wy_str(test, "sig"), &slen);
 	judge(by_msg, file, test, "message", h_verify_rv(s, &m, key, msg, mlen, sig, slen));
 	if (f == FAM_PKCS1) {
 		const unsigned char *prefix = h_digest_info(hash, &plen);
@@ -257,33 +196,28 @@ static void verify_test(enum family f, CK_MECHANISM_TYPE hash, CK_OBJECT_HANDLE 
 static void run_file(const char *name, enum family f, const h_curve *c, tally *by_msg,
 		     tally *by_hash)
 {
-	char path[PATH_MAX + 64];
 	json_object *root, *groups;
 	size_t gi, ti, ngroups, ntests;
 	unsigned long declared;
 
-	snprintf(path, sizeof(path), "%s/%s", vec_dir, name);
-	root = json_object_from_file(path);
-	if (root == NULL)
-		fail_msg("cannot read %s: %s", path, json_util_get_last_err());
-	declared = (unsigned long)json_object_get_int(get(root, "numberOfTests"));
-	groups = get(root, "testGroups");
+	root = wy_load(name, &declared);
+	groups = wy_get(root, "testGroups");
 	ngroups = json_object_array_length(groups);
 	for (gi = 0; gi < ngroups; gi++) {
 		json_object *g = json_object_array_get_idx(groups, gi);
-		json_object *tests = get(g, "tests");
-		CK_MECHANISM_TYPE hash = hash_mech(get_str(g, "sha"));
+		json_object *tests = wy_get(g, "tests");
+		CK_MECHANISM_TYPE hash = hash_mech(wy_str(g, "sha"));
 		CK_RSA_PKCS_PSS_PARAMS pss = { hash, mgf_of(hash), 0 };
 		CK_OBJECT_HANDLE key;
 		CK_RV rv;
 
 		if (f == FAM_PSS) {
-			assert_string_equal(get_str(g, "mgf"), "MGF1");
-			pss.mgf = mgf_of(hash_mech(get_str(g, "mgfSha")));
-			pss.sLen = (CK_ULONG)json_object_get_int(get(g, "sLen"));
+			assert_string_equal(wy_str(g, "mgf"), "MGF1");
+			pss.mgf = mgf_of(hash_mech(wy_str(g, "mgfSha")));
+			pss.sLen = (CK_ULONG)json_object_get_int(wy_get(g, "sLen"));
 		}
 		if (f == FAM_ECDSA)
-			assert_string_equal(get_str(get(g, "publicKey"), "curve"),
+			assert_string_equal(wy_str(wy_get(g, "publicKey"), "curve"),
 					    c->bits == 256   ? "secp256r1"
 					    : c->bits == 384 ? "secp384r1"
 							     : "secp521r1");
