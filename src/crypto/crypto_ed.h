@@ -29,15 +29,14 @@ CK_RV crypto_ed25519_private(const uint8_t *seed, size_t len, crypto_key **out) 
 /* The 32-byte public key of a public or private key. */
 CK_RV crypto_ed25519_pub(const crypto_key *k, uint8_t out[CRYPTO_ED25519_KEY_LEN]) IOT_MUST_CHECK;
 /* The 32-byte seed of a private key. */
-CK_RV crypto_ed25519_seed(const crypto_key *k,
-			  uint8_t out[CRYPTO_ED25519_KEY_LEN]) IOT_MUST_CHECK;
+CK_RV crypto_ed25519_seed(const crypto_key *k, uint8_t out[CRYPTO_ED25519_KEY_LEN]) IOT_MUST_CHECK;
 /* PureEdDSA over the whole message (any length, empty too). */
 CK_RV crypto_ed25519_sign(const crypto_key *k, const uint8_t *msg, size_t n,
 			  uint8_t sig[CRYPTO_ED25519_SIG_LEN]) IOT_MUST_CHECK;
 /* CKR_OK, CKR_SIGNATURE_INVALID, or CKR_SIGNATURE_LEN_RANGE when siglen is
  * not 64. Non-canonical S (S >= L) is refused, as RFC 8032 5.1.7 says. */
-CK_RV crypto_ed25519_verify(const crypto_key *k, const uint8_t *msg, size_t n,
-			    const uint8_t *sig, size_t siglen) IOT_MUST_CHECK;
+CK_RV crypto_ed25519_verify(const crypto_key *k, const uint8_t *msg, size_t n, const uint8_t *sig,
+			    size_t siglen) IOT_MUST_CHECK;
 #endif
 
 #endif

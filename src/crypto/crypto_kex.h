@@ -32,8 +32,8 @@ CK_RV crypto_oaep_encrypt(const crypto_key *k, const crypto_oaep *p, const uint8
  * modulus length: CKR_ENCRYPTED_DATA_LEN_RANGE. Any decoding failure:
  * CKR_ENCRYPTED_DATA_INVALID, one code whatever failed, and the depadding
  * must not branch on secret data (the library's constant-time code). */
-CK_RV crypto_oaep_decrypt(const crypto_key *k, const crypto_oaep *p, const uint8_t *in,
-			  size_t n, uint8_t *out, size_t *outlen) IOT_MUST_CHECK;
+CK_RV crypto_oaep_decrypt(const crypto_key *k, const crypto_oaep *p, const uint8_t *in, size_t n,
+			  uint8_t *out, size_t *outlen) IOT_MUST_CHECK;
 
 /* ---- ECDH (SEC 1 3.3.1; cofactor 1 on the NIST curves, so the cofactor
  * variant is the same) ---- */
