@@ -114,6 +114,46 @@ static void snapshot_restore(void)
 	}
 }
 
+/* The token's EC public point (CKA_EC_POINT), for ECDH's peer. */
+static uint8_t ec_point[80];
+static CK_ULONG ec_point_len;
+
+/* Secret keys and an Ed25519 pair (issue 10; only where the build has
+ * them: a mechanism it lacks is left out quietly). No key may wrap and
+ * decrypt at once, so one AES key encrypts and MACs, another wraps. */
+static void make_secret_keys(CK_SESSION_HANDLE s)
+{
+	static const uint8_t ed_oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+	CK_BBOOL yes = CK_TRUE;
+	CK_ULONG len = 32;
+	CK_MECHANISM aes = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_MECHANISM gen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 };
+	CK_MECHANISM ed = { CKM_EC_EDWARDS_KEY_PAIR_GEN, NULL, 0 };
+	CK_ATTRIBUTE enc[] = {
+		{ CKA_TOKEN, &yes, sizeof(yes) },       { CKA_VALUE_LEN, &len, sizeof(len) },
+		{ CKA_ENCRYPT, &yes, sizeof(yes) },     { CKA_DECRYPT, &yes, sizeof(yes) },
+		{ CKA_SIGN, &yes, sizeof(yes) },        { CKA_VERIFY, &yes, sizeof(yes) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
+	};
+	CK_ATTRIBUTE wrap[] = {
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_VALUE_LEN, &len, sizeof(len) },
+		{ CKA_WRAP, &yes, sizeof(yes) },
+		{ CKA_UNWRAP, &yes, sizeof(yes) },
+	};
+	CK_ATTRIBUTE ed_pub[] = {
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_EC_PARAMS, (void *)ed_oid, sizeof(ed_oid) },
+	};
+	CK_ATTRIBUTE ed_priv[] = { { CKA_TOKEN, &yes, sizeof(yes) } };
+	CK_OBJECT_HANDLE h1, h2;
+
+	(void)fz_p11->C_GenerateKey(s, &aes, enc, 7, &h1);
+	(void)fz_p11->C_GenerateKey(s, &aes, wrap, 4, &h1);
+	(void)fz_p11->C_GenerateKey(s, &gen, enc, 7, &h1);
+	(void)fz_p11->C_GenerateKeyPair(s, &ed, ed_pub, 2, ed_priv, 1, &h1, &h2);
+}
+
 static void make_keys(CK_SESSION_HANDLE s)
 {
 	static const uint8_t p256[] = {
@@ -132,6 +172,7 @@ static void make_keys(CK_SESSION_HANDLE s)
 	CK_ATTRIBUTE ec_priv[] = {
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_LABEL, "ec", 2 },
+		{ CKA_DERIVE, &yes, sizeof(yes) },
 	};
 	CK_ATTRIBUTE rsa_pub[] = {
 		{ CKA_TOKEN, &yes, sizeof(yes) },
@@ -150,11 +191,16 @@ static void make_keys(CK_SESSION_HANDLE s)
 	};
 	CK_OBJECT_HANDLE h1, h2;
 
-	fz_expect(fz_p11->C_GenerateKeyPair(s, &ec, ec_pub, 3, ec_priv, 2, &h1, &h2), CKR_OK,
+	CK_ATTRIBUTE point = { CKA_EC_POINT, ec_point, sizeof(ec_point) };
+
+	fz_expect(fz_p11->C_GenerateKeyPair(s, &ec, ec_pub, 3, ec_priv, 3, &h1, &h2), CKR_OK,
 		  "C_GenerateKeyPair(EC)");
+	fz_expect(fz_p11->C_GetAttributeValue(s, h1, &point, 1), CKR_OK, "CKA_EC_POINT");
+	ec_point_len = point.ulValueLen;
 	fz_expect(fz_p11->C_GenerateKeyPair(s, &rsa, rsa_pub, 3, rsa_priv, 2, &h1, &h2), CKR_OK,
 		  "C_GenerateKeyPair(RSA)");
 	fz_expect(fz_p11->C_CreateObject(s, obj, 4, &h1), CKR_OK, "C_CreateObject");
+	make_secret_keys(s);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -331,12 +377,30 @@ static const CK_MECHANISM_TYPE mechs[] = {
 	CKM_SHA256_RSA_PKCS_PSS,
 	CKM_SHA384_RSA_PKCS_PSS,
 	CKM_SHA512_RSA_PKCS_PSS,
+	/* issue 10 (host profile) */
+	CKM_AES_KEY_GEN,
+	CKM_AES_ECB,
+	CKM_AES_CBC,
+	CKM_AES_CBC_PAD,
+	CKM_AES_CTR,
+	CKM_AES_GCM,
+	CKM_AES_KEY_WRAP,
+	CKM_AES_KEY_WRAP_PAD,
+	CKM_AES_CMAC,
+	CKM_AES_CMAC_GENERAL,
+	CKM_GENERIC_SECRET_KEY_GEN,
+	CKM_SHA_1_HMAC,
+	CKM_SHA256_HMAC,
+	CKM_SHA512_HMAC_GENERAL,
+	CKM_RSA_PKCS_OAEP,
+	CKM_ECDH1_DERIVE,
+	CKM_ECDH1_COFACTOR_DERIVE,
+	CKM_EC_EDWARDS_KEY_PAIR_GEN,
+	CKM_EDDSA,
 	/* not offered */
 	CKM_RSA_X_509,
 	CKM_MD5,
-	CKM_AES_CBC,
-	CKM_ECDH1_DERIVE,
-	CKM_SHA256_HMAC,
+	CKM_AES_CCM,
 	CKM_VENDOR_DEFINED,
 };
 #define NMECHS (sizeof(mechs) / sizeof(mechs[0]))
@@ -353,8 +417,100 @@ static const CK_ULONG pss_hashes[] = { CKM_SHA_1,  CKM_SHA224, CKM_SHA256,
 static const CK_ULONG mgfs[] = { CKG_MGF1_SHA1,   CKG_MGF1_SHA224, CKG_MGF1_SHA256,
 				 CKG_MGF1_SHA384, CKG_MGF1_SHA512, 0 };
 
+/* A length that is mostly the input's own, sometimes huge. */
+static CK_ULONG pick_len(fz_in *in, size_t have)
+{
+	uint8_t b = fz_u8(in);
+
+	return b < 0xf8 ? (CK_ULONG)have : b == 0xff ? (CK_ULONG)-1 : (CK_ULONG)fz_u32(in);
+}
+
+/* The structured parameters of issue 10's mechanisms, their fields from
+ * the input: CK_GCM_PARAMS, CK_AES_CTR_PARAMS, CK_RSA_PKCS_OAEP_PARAMS,
+ * CK_ECDH1_DERIVE_PARAMS (the peer point from the input, or the point of
+ * the token's own EC key), CK_MAC_GENERAL_PARAMS, a 16-byte IV. */
+static void pick_struct(fz_in *in, uint8_t kind, CK_MECHANISM *m)
+{
+	const uint8_t *p;
+	size_t n;
+
+	switch (kind % 6) {
+	case 0: {
+		CK_GCM_PARAMS *g = own(fz_buf(sizeof(*g)));
+
+		p = fz_bytes(in, fz_u8(in), &n);
+		g->pIv = (fz_u8(in) & 1) ? NULL : own(fz_dup(p, n));
+		g->ulIvLen = pick_len(in, n);
+		g->ulIvBits = g->ulIvLen * 8;
+		p = fz_bytes(in, fz_u8(in), &n);
+		g->pAAD = (fz_u8(in) & 1) ? NULL : own(fz_dup(p, n));
+		g->ulAADLen = pick_len(in, n);
+		g->ulTagBits = fz_u8(in);
+		m->pParameter = g;
+		m->ulParameterLen = (fz_u8(in) & 3) ? sizeof(*g) : sizeof(*g) - sizeof(CK_ULONG);
+		break;
+	}
+	case 1: {
+		CK_AES_CTR_PARAMS *c = own(fz_buf(sizeof(*c)));
+
+		c->ulCounterBits = fz_u8(in);
+		p = fz_bytes(in, sizeof(c->cb), &n);
+		memcpy(c->cb, p, n);
+		m->pParameter = c;
+		m->ulParameterLen = sizeof(*c);
+		break;
+	}
+	case 2: {
+		CK_RSA_PKCS_OAEP_PARAMS *o = own(fz_buf(sizeof(*o)));
+
+		o->hashAlg = pss_hashes[fz_u8(in) % 6];
+		o->mgf = mgfs[fz_u8(in) % 6];
+		o->source = fz_u8(in) % 3;
+		p = fz_bytes(in, fz_u8(in), &n);
+		o->pSourceData = (fz_u8(in) & 1) ? NULL : own(fz_dup(p, n));
+		o->ulSourceDataLen = pick_len(in, n);
+		m->pParameter = o;
+		m->ulParameterLen = sizeof(*o);
+		break;
+	}
+	case 3: {
+		CK_ECDH1_DERIVE_PARAMS *e = own(fz_buf(sizeof(*e)));
+
+		e->kdf = fz_u8(in) % 8;
+		p = fz_bytes(in, fz_u8(in) % 8, &n);
+		e->pSharedData = (fz_u8(in) & 1) ? NULL : own(fz_dup(p, n));
+		e->ulSharedDataLen = pick_len(in, n);
+		if (fz_u8(in) & 1) {
+			e->pPublicData = own(fz_dup(ec_point, ec_point_len));
+			e->ulPublicDataLen = ec_point_len;
+		} else {
+			p = fz_bytes(in, fz_u8(in), &n);
+			e->pPublicData = own(fz_dup(p, n));
+			e->ulPublicDataLen = pick_len(in, n);
+		}
+		m->pParameter = e;
+		m->ulParameterLen = sizeof(*e);
+		break;
+	}
+	case 4: {
+		CK_ULONG *len = own(fz_buf(sizeof(*len)));
+
+		*len = fz_u8(in);
+		m->pParameter = len;
+		m->ulParameterLen = sizeof(*len);
+		break;
+	}
+	default:
+		p = fz_bytes(in, 16, &n);
+		m->pParameter = own(fz_dup(p, n));
+		m->ulParameterLen = n;
+		break;
+	}
+}
+
 /* A mechanism with a parameter: none, a PSS structure (whole, cut short,
- * or followed by more bytes), raw bytes, or NULL with a length. */
+ * or followed by more bytes), raw bytes, NULL with a length, or one of the
+ * structures of issue 10. */
 static CK_MECHANISM_PTR pick_mech(fz_in *in, CK_MECHANISM *m)
 {
 	CK_RSA_PKCS_PSS_PARAMS pss;
@@ -366,6 +522,10 @@ static CK_MECHANISM_PTR pick_mech(fz_in *in, CK_MECHANISM *m)
 	m->pParameter = NULL;
 	m->ulParameterLen = 0;
 	b = fz_u8(in);
+	if (b >= 0xc0) {
+		pick_struct(in, b, m);
+		return (fz_u8(in) == 0xff) ? NULL : m;
+	}
 	switch (b % 8) {
 	case 0:
 	case 1:
