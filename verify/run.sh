@@ -33,7 +33,7 @@ CPP="-D_GNU_SOURCE -Iinclude -Isrc -I/usr/include/p11-kit-1 -Iverify/stubs -Iver
 CPP="$CPP -include verify/include/fc_extra.h"
 # Partition keys: the harnesses' and stubs' nondeterministic choices whose
 # values EVA must keep apart (stubs/setup.h).
-KEYS=verify_case_a,verify_case_b,verify_case_c,verify_case_d,verify_case_e,verify_case_f,verify_case_g,verify_dir_name
+KEYS=verify_case_a,verify_case_b,verify_case_c,verify_case_d,verify_case_e,verify_case_f,verify_case_g,verify_case_h,verify_case_i,verify_dir_name,verify_stub_shape
 
 if [ $# -eq 0 ]; then
 	set -- $(ls verify/harness/*.c | sed 's|.*/||; s|\.c$||')

@@ -460,7 +460,7 @@ CK_RV object_apply(object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count, int co
 			 : !(r->flags & A_MODIFIABLE) || !modifiable)
 			return CKR_ATTRIBUTE_READ_ONLY;
 		if (r->form == FORM_BOOL) {
-			CK_BBOOL now = v->len == 1 && v->value[0];
+			CK_BBOOL now = v->len == 1 && v->value != NULL && v->value[0];
 			CK_BBOOL want = attr_bool(tmpl[i].pValue);
 
 			/* v2.40 table 25 footnote 11/12: one-way attributes. */
@@ -617,6 +617,19 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 	return rv;
 }
 
+/* A stored value's shape: as a template's, but for an attribute array,
+ * which is kept in its stored form (attr_array.h), not as CK_ATTRIBUTEs. */
+static CK_RV stored_value_check(const attr_rule *r, const uint8_t *v, size_t len)
+{
+#if ATTR_WITH_ARRAYS
+	CK_ULONG n;
+
+	if (r->form == FORM_ATTRS)
+		return attrs_decode(v, len, NULL, ATTR_MAX_TEMPLATE, &n);
+#endif
+	return attr_value_check(r, v, len);
+}
+
 /* First pass over a record: the class and key type (which give the kind),
  * and how many value bytes the object's block must hold. */
 struct scan_ctx {
@@ -682,7 +695,7 @@ static CK_RV fill(void *ctx, const codec_attr *a)
 		v->len = a->len - SEAL_OVERHEAD;
 		v->in_block = SEALED_IN_BLOCK;
 	} else {
-		if (attr_value_check(obj->rules[k], a->value, a->len) != CKR_OK)
+		if (stored_value_check(obj->rules[k], a->value, a->len) != CKR_OK)
 			return CKR_DEVICE_ERROR;
 		/* An empty value keeps a NULL pointer, as set_bytes leaves it. */
 		v->value = a->len > 0 ? f->data : NULL;

@@ -366,6 +366,65 @@ static void test_templates(void **state)
 	}
 }
 
+/* Token keys with templates survive a restart of the module: the stored
+ * form of an attribute array is read back, and still imposed. */
+static void test_templates_stored(void **state)
+{
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, kw = { CKM_AES_KEY_WRAP, NULL, 0 };
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG len32 = 32;
+	CK_ATTRIBUTE wrap_t[] = { { CKA_VALUE_LEN, &len32, sizeof(len32) } };
+	CK_ATTRIBUTE unwrap_t[] = { { CKA_EXTRACTABLE, &no, sizeof(no) },
+				    { CKA_SIGN, &yes, sizeof(yes) } };
+	CK_ATTRIBUTE back[2], get = { CKA_UNWRAP_TEMPLATE, back, sizeof(back) };
+	CK_OBJECT_HANDLE kek, k16, k32, found[2];
+	CK_ATTRIBUTE by_label = { CKA_LABEL, "kek", 3 };
+	unsigned char blob[64];
+	CK_ULONG n = sizeof(blob);
+	CK_SESSION_HANDLE s;
+	h_tmpl t;
+
+	(void)state;
+	s = h_open(h_slot, 1);
+	h_login(s, CKU_USER);
+	t_init(&t);
+	t_ulong(&t, CKA_VALUE_LEN, 16);
+	t_bool(&t, CKA_TOKEN, CK_TRUE);
+	t_str(&t, CKA_LABEL, "kek");
+	t_bool(&t, CKA_WRAP, CK_TRUE);
+	t_bool(&t, CKA_UNWRAP, CK_TRUE);
+	t_raw(&t, CKA_WRAP_TEMPLATE, wrap_t, sizeof(wrap_t));
+	t_raw(&t, CKA_UNWRAP_TEMPLATE, unwrap_t, sizeof(unwrap_t));
+	assert_ok(p11->C_GenerateKey(s, &gen, t.a, t.n, &kek));
+	h_reinit();
+	s = h_open(h_slot, 1);
+	h_login(s, CKU_USER);
+	assert_int_equal(h_find(s, &by_label, 1, found, 2), 1);
+	kek = found[0];
+	memset(back, 0, sizeof(back));
+	assert_ok(p11->C_GetAttributeValue(s, kek, &get, 1));
+	assert_int_equal(get.ulValueLen, sizeof(back));
+	assert_int_equal(back[0].type, CKA_EXTRACTABLE);
+	assert_int_equal(back[1].type, CKA_SIGN);
+	k16 = aes(s, 16, CK_TRUE, CK_TRUE, NULL);
+	k32 = aes(s, 32, CK_TRUE, CK_TRUE, NULL);
+	assert_rv(p11->C_WrapKey(s, &kw, kek, k16, blob, &n), CKR_KEY_NOT_WRAPPABLE);
+	n = sizeof(blob);
+	assert_ok(p11->C_WrapKey(s, &kw, kek, k32, blob, &n));
+	{
+		CK_OBJECT_HANDLE out;
+		h_tmpl u;
+
+		t_init(&u);
+		t_ulong(&u, CKA_CLASS, CKO_SECRET_KEY);
+		t_ulong(&u, CKA_KEY_TYPE, CKK_AES);
+		t_bool(&u, CKA_TOKEN, CK_TRUE);
+		assert_ok(p11->C_UnwrapKey(s, &kw, kek, blob, n, u.a, u.n, &out));
+		assert_true(h_get_bool(s, out, CKA_SIGN));
+		assert_false(h_get_bool(s, out, CKA_EXTRACTABLE));
+	}
+}
+
 /* RSA-OAEP wraps an AES key for the private key's holder. */
 static void test_wrap_oaep(void **state)
 {
@@ -406,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attack_tookan, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_oaep, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_templates, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_templates_stored, h_setup_token, h_teardown),
 	};
 
 	h_load();

@@ -6,7 +6,8 @@
  * returns at most VERIFY_DIR_ENTRIES names (default 1), each one of a list
  * of concrete names (the known token, new ones sorting first and last, the
  * blank slot's id, the other backend's suffix, a leading zero, "..").
- * With VERIFY_DIR_ARBITRARY the first name may also be an arbitrary
+ * With verify_dir_arbitrary set (a harness sets it; default
+ * VERIFY_DIR_ARBITRARY, 0) the first name may also be an arbitrary
  * NUL-terminated string of up to 255 unknown bytes (parse_name on any
  * input); that is for a module with no token yet (C_Initialize), since a
  * token with an unknown id has an unknown place in the sorted slot list,
@@ -32,6 +33,9 @@
 #ifndef VERIFY_DIR_ARBITRARY
 #define VERIFY_DIR_ARBITRARY 0
 #endif
+/* Set by a harness (C_Initialize) before the call under proof: arbitrary
+ * names allowed (verify.h). */
+int verify_dir_arbitrary = VERIFY_DIR_ARBITRARY;
 
 void explicit_bzero(void *p, size_t n)
 {
@@ -132,7 +136,7 @@ struct dirent *readdir(DIR *d)
 	if (dir_pos >= VERIFY_DIR_ENTRIES || Frama_C_nondet(0, 1))
 		return NULL;
 	first = dir_pos++ == 0;
-	if (VERIFY_DIR_ARBITRARY && first && Frama_C_nondet(0, 1)) {
+	if (verify_dir_arbitrary && first && Frama_C_nondet(0, 1)) {
 		size_t k = verify_size(0, sizeof(entry.d_name) - 1);
 
 		Frama_C_make_unknown(entry.d_name, k);

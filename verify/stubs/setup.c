@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "core/attr.h"
 #include "core/module.h"
 #include "setup.h"
 
@@ -236,7 +237,7 @@ CK_MECHANISM_PTR verify_mechanism(int *key, CK_MECHANISM *m, const CK_MECHANISM_
 }
 
 int verify_case_a, verify_case_b, verify_case_c, verify_case_d, verify_case_e;
-int verify_case_f, verify_case_g;
+int verify_case_f, verify_case_g, verify_case_h, verify_case_i;
 
 static CK_ULONG case_len(int k, CK_ULONG near, int input)
 {
@@ -334,4 +335,106 @@ void verify_done(CK_RV rv)
 {
 	//@ assert lock_released: verify_locks_held == 0;
 	Frama_C_show_each_verify_done(rv);
+}
+
+void verify_mutate(int *key, CK_ATTRIBUTE *tmpl, CK_ULONG n, int first_too)
+{
+	static CK_ULONG vendor = CKO_VENDOR_DEFINED | 1;
+	static CK_BYTE small[16];
+	static CK_BYTE big[ATTR_MAX_VALUE];
+	CK_ATTRIBUTE *e;
+	int kind;
+
+	*key = Frama_C_interval(0, (first_too ? 2 : 1) * VERIFY_MUTATIONS);
+	if (*key == 0)
+		return;
+	Frama_C_make_unknown((char *)small, sizeof(small));
+	e = &tmpl[(*key - 1) / VERIFY_MUTATIONS == 0 ? n - 1 : 0];
+	kind = (*key - 1) % VERIFY_MUTATIONS;
+	switch (kind) {
+	case 0:
+		e->pValue = NULL;
+		e->ulValueLen = 0;
+		break;
+	case 1:
+		e->pValue = NULL;
+		e->ulValueLen = 8;
+		break;
+	case 2:
+		e->pValue = small;
+		e->ulValueLen = 0;
+		break;
+	case 3:
+		e->pValue = small;
+		e->ulValueLen = 1;
+		break;
+	case 4:
+		e->pValue = small;
+		e->ulValueLen = ATTR_MAX_VALUE + 1;
+		break;
+	case 5:
+		e->pValue = small;
+		e->ulValueLen = (CK_ULONG)1 << 32;
+		break;
+	case 6:
+		e->pValue = small;
+		e->ulValueLen = (CK_ULONG)PTRDIFF_MAX + 1;
+		break;
+	case 7:
+		e->pValue = small;
+		e->ulValueLen = ULONG_MAX;
+		break;
+	case 8:
+		Frama_C_make_unknown((char *)big, sizeof(big));
+		e->pValue = big;
+		e->ulValueLen = sizeof(big);
+		break;
+	case 9:
+		if (e->type == CKA_CLASS || e->type == CKA_KEY_TYPE ||
+		    e->type == CKA_CERTIFICATE_TYPE) {
+			/* Not unknown: an unknown class makes an object of
+			 * any kind, which EVA joins (see setup.h). */
+			e->pValue = &vendor;
+			break;
+		}
+		e->pValue = small;
+		if (e->ulValueLen > sizeof(small))
+			e->ulValueLen = sizeof(small);
+		break;
+	case 10:
+		e->type = CKA_VENDOR_DEFINED | 1;
+		break;
+	default:
+		e->type = ULONG_MAX;
+		break;
+	}
+}
+
+CK_ATTRIBUTE *verify_template_count(int *key, int full_only, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+				    CK_ULONG *count)
+{
+	*key = full_only ? 0 : Frama_C_interval(0, VERIFY_COUNT_CASES - 1);
+	switch (*key) {
+	case 0:
+		*count = n;
+		return tmpl;
+	case 1:
+		*count = 0;
+		return NULL;
+	case 2:
+		*count = n;
+		return NULL;
+	case 3:
+		*count = 0;
+		return tmpl;
+	case 4:
+		*count = 1;
+		return tmpl;
+	case 5:
+		*count = ATTR_MAX_TEMPLATE + 1;
+		return tmpl;
+	default:
+		*count = ULONG_MAX;
+		return tmpl;
+	}
 }

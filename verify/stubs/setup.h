@@ -95,7 +95,7 @@ void verify_len_buffer(int *key, CK_ULONG near, size_t unit, int input, CK_ULONG
 /* Partition keys: each harness stores its nondeterministic choices here
  * (run.sh passes them to -eva-partition-value). */
 extern int verify_case_a, verify_case_b, verify_case_c, verify_case_d, verify_case_e;
-extern int verify_case_f, verify_case_g;
+extern int verify_case_f, verify_case_g, verify_case_h, verify_case_i;
 
 /* A session handle: the open one, 0, a stale/forged one, or any value. */
 CK_SESSION_HANDLE verify_session_handle(CK_SESSION_HANDLE open);
@@ -106,6 +106,40 @@ CK_SESSION_HANDLE verify_session_handle(CK_SESSION_HANDLE open);
  * their attributes (false alarms); the cases above take every branch of
  * handle_get. */
 CK_OBJECT_HANDLE verify_object_handle(int *key, const CK_OBJECT_HANDLE *h, int n);
+
+/*
+ * Templates (C_CreateObject, C_CopyObject, C_SetAttributeValue,
+ * C_FindObjectsInit, C_GenerateKeyPair).
+ *
+ * verify_mutate: tmpl (n >= 1 entries) unchanged (*key 0) or one entry,
+ * the last (*key 1 .. VERIFY_MUTATIONS) or, with first_too, the first
+ * (*key up to 2 * VERIFY_MUTATIONS), made malformed (*key: a partition
+ * key) in one of VERIFY_MUTATIONS ways: pValue NULL with
+ * length 0 and with length 8; length 0 and 1 with a 16-byte buffer (short
+ * values); lengths ATTR_MAX_VALUE + 1, 2^32, PTRDIFF_MAX + 1 and ULONG_MAX
+ * with a 16-byte buffer (a module reading past it is an alarm, so these
+ * must be refused on the length); length ATTR_MAX_VALUE with a buffer of
+ * that many unknown bytes (the largest value accepted); 16 unknown bytes
+ * of the entry's own length up to 16 (any contents: a BBOOL of 2), but
+ * for CKA_CLASS, CKA_KEY_TYPE and CKA_CERTIFICATE_TYPE the value
+ * CKO_VENDOR_DEFINED | 1 (an unknown class would give an object of any
+ * kind, whose joined states are false alarms for EVA); the type replaced by CKA_VENDOR_DEFINED | 1 and by ULONG_MAX
+ * (a type no object has). The entry's array is the caller's and is changed
+ * in place.
+ */
+#define VERIFY_MUTATIONS 12
+void verify_mutate(int *key, CK_ATTRIBUTE *tmpl, CK_ULONG n, int first_too);
+
+/*
+ * The (pTemplate, ulCount) a call gets for a template of n entries (*key,
+ * a partition key): 0 (tmpl, n); 1 (NULL, 0); 2 (NULL, n); 3 (tmpl, 0);
+ * 4 (tmpl, 1); 5 (tmpl, ATTR_MAX_TEMPLATE + 1); 6 (tmpl, ULONG_MAX).
+ * Counts past n are refused before any entry is read, or the read is an
+ * alarm (the array has n entries). With `full_only`, case 0 alone.
+ */
+#define VERIFY_COUNT_CASES 7
+CK_ATTRIBUTE *verify_template_count(int *key, int full_only, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+				    CK_ULONG *count);
 
 /* Ends a harness: checks that the call under proof released the module
  * lock on every path, and prints its results (Frama_C_show_each_verify_done,

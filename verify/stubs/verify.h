@@ -23,9 +23,19 @@ extern int verify_setup;
  * like the verify_case_* of setup.h. */
 extern int verify_dir_name;
 
+/* While set, the directory listing's first name may be an arbitrary
+ * string (stubs/libc.c): for a module with no token yet (C_Initialize). */
+extern int verify_dir_arbitrary;
+
 /* While set (and verify_setup), the store's token record has both PINs
  * set and a PIN attempt succeeds (stubs/store.c): a setup C_Login. */
 extern int verify_store_pins;
+
+/* While set, store_changed reports no change (it may still fail): no
+ * token reload in the call under proof. A harness narrowing (README.md):
+ * a reload that may log the user out destroys private session objects,
+ * and EVA joins the object lists with and without them. */
+extern int verify_store_unchanged;
 
 /* Module locks held (stubs/port.c). */
 extern int verify_locks_held;

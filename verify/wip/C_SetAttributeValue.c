@@ -1,0 +1,93 @@
+/*
+ * C_SetAttributeValue(hSession, hObject, pTemplate, ulCount) with the six
+ * objects of objects.h and their three login states (verify_case_g).
+ * Four kinds of case (verify_case_d):
+ *   0  each of the six objects (verify_case_c) with each of 12 change
+ *      templates (verify_case_a): CKA_LABEL; CKA_VALUE (modifiable on data,
+ *      not on keys); CKA_SENSITIVE FALSE (one-way); CKA_EXTRACTABLE TRUE
+ *      (one-way); CKA_CLASS (read-only); CKA_TRUSTED TRUE (SO only);
+ *      CKA_TOKEN TRUE and CKA_MODIFIABLE FALSE (copy-only); CKA_LABEL +
+ *      CKA_ID + CKA_START_DATE; a malformed date; CKA_COPYABLE +
+ *      CKA_DESTROYABLE FALSE; CKA_SIGN FALSE + CKA_DERIVE TRUE. With
+ *      templates 0 and 5, in the three login states (verify_case_g), else
+ *      nobody logged in;
+ *   1  the 3-entry template (8) with its first or last entry malformed by
+ *      verify_mutate (verify_case_b), on the session data object or the
+ *      token data object (stored: re-encoded);
+ *   2  CKA_LABEL on the session data object with the other counts of
+ *      verify_template_count (verify_case_e);
+ *   3  CKA_LABEL with each invalid object handle of verify_object_handle
+ *      and each session handle of verify_session_handle.
+ * A token object is re-encoded and stored (may fail); every allocation
+ * may fail. Narrowed (time; README.md): the combinations above only (not
+ * every template with every malformation, object, count and login state).
+ * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40
+ */
+#include <string.h>
+
+#include "objects.h"
+
+int main(void)
+{
+	static CK_OBJECT_CLASS data = CKO_DATA;
+	static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	static CK_BYTE value[16] = { 9 };
+	static char label[] = "other", date[] = "20240101", bad_date[] = "2024abcd";
+	const CK_ATTRIBUTE tmpls[12][3] = {
+		{ { CKA_LABEL, label, 5 } },
+		{ { CKA_VALUE, value, 16 } },
+		{ { CKA_SENSITIVE, &no, 1 } },
+		{ { CKA_EXTRACTABLE, &yes, 1 } },
+		{ { CKA_CLASS, &data, sizeof(data) } },
+		{ { CKA_TRUSTED, &yes, 1 } },
+		{ { CKA_TOKEN, &yes, 1 } },
+		{ { CKA_MODIFIABLE, &no, 1 } },
+		{ { CKA_LABEL, label, 5 }, { CKA_ID, value, 4 }, { CKA_START_DATE, date, 8 } },
+		{ { CKA_START_DATE, bad_date, 8 } },
+		{ { CKA_COPYABLE, &no, 1 }, { CKA_DESTROYABLE, &no, 1 } },
+		{ { CKA_SIGN, &no, 1 }, { CKA_DERIVE, &yes, 1 } },
+	};
+	static const CK_ULONG ns[12] = { 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 2, 2 };
+	CK_OBJECT_HANDLE objs[VERIFY_OBJECTS], h;
+	CK_ATTRIBUTE t[3], *p;
+	CK_SESSION_HANDLE s;
+	CK_ULONG count;
+	int kind;
+	CK_RV rv;
+
+	/* The kind of case (verify_case_d): 0 an unchanged template on a
+	 * valid object; 1 template 8 with a malformed entry on objs[0] or
+	 * objs[3]; 2 template 0 on objs[0] with the other counts; 3 template
+	 * 0 with an invalid object or session handle. Login states only for
+	 * kind 0 with templates 0 and 5. */
+	s = verify_objects(objs, 1, 1);
+	verify_setup = 0;
+	if (verify_case_g != 0) {
+		kind = 0;
+		verify_case_a = Frama_C_interval(0, 1) ? 5 : 0;
+	} else {
+		kind = Frama_C_interval(0, 3);
+		verify_case_a = kind == 0 ? Frama_C_interval(0, 11) : kind == 1 ? 8 : 0;
+	}
+	verify_case_d = kind;
+
+	memcpy(t, tmpls[verify_case_a], sizeof(t));
+	verify_case_b = verify_case_e = 0;
+	h = 0;
+	if (kind == 0) {
+		verify_case_c = Frama_C_interval(0, VERIFY_OBJECTS - 1);
+		h = objs[verify_case_c];
+	} else if (kind == 1) {
+		verify_case_c = Frama_C_interval(0, 1) ? 3 : 0;
+		h = objs[verify_case_c];
+		verify_mutate(&verify_case_b, t, ns[verify_case_a], 1);
+	} else if (kind == 2) {
+		h = objs[0];
+	} else {
+		h = verify_object_handle(&verify_case_c, objs, 1);
+	}
+	p = verify_template_count(&verify_case_e, kind != 2, t, ns[verify_case_a], &count);
+	rv = C_SetAttributeValue(kind == 3 ? verify_session_handle(s) : s, h, p, count);
+	verify_done(rv);
+	return 0;
+}
