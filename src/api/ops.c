@@ -20,10 +20,12 @@ CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
 	} else if (bad_key != CKR_OK && session_object(s, key, &obj) != CKR_OK) {
 		rv = bad_key;
 	} else {
-		/* No row offers encryption, recovery, wrapping, derivation,
-		 * secret-key generation or a message-based function, so every
-		 * mechanism is invalid here. A row added without its operation
-		 * is refused, not pretended. */
+		/* The operations this build does not have: recovery, the
+		 * message-based functions, and in builds without issue 10's
+		 * mechanisms (IOT_WITH_AES ... 0) encryption, wrapping,
+		 * derivation and secret-key generation. No row offers them, so
+		 * every mechanism is invalid here; a row added without its
+		 * operation is refused, not pretended. */
 		row = mech_find(mech->mechanism);
 		rv = row != NULL && (row->flags & usage) ? CKR_FUNCTION_NOT_SUPPORTED
 							 : CKR_MECHANISM_INVALID;
@@ -61,10 +63,6 @@ static op *op_of(session *s, enum op_kind kind)
 		return &s->sign;
 	case OP_VERIFY:
 		return &s->verify;
-	case OP_ENCRYPT:
-		return &s->encrypt;
-	case OP_DECRYPT:
-		return &s->decrypt;
 	default:
 		return &s->digest;
 	}
@@ -431,10 +429,12 @@ CK_RV ops_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
 		cancel_op(&s->sign);
 	if (flags & CKF_VERIFY)
 		cancel_op(&s->verify);
+#if OP_WITH_CIPHERS
 	if (flags & CKF_ENCRYPT)
 		cancel_op(&s->encrypt);
 	if (flags & CKF_DECRYPT)
 		cancel_op(&s->decrypt);
+#endif
 out:
 	api_leave();
 	return rv;

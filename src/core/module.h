@@ -46,7 +46,10 @@ typedef struct session {
 		CK_OBJECT_HANDLE *handles;
 		size_t count, pos;
 	} find;
-	op digest, sign, verify, encrypt, decrypt;
+	op digest, sign, verify;
+#if OP_WITH_CIPHERS
+	op encrypt, decrypt;
+#endif
 } session;
 
 /* A handle table: handles carry a generation so that a closed session's or

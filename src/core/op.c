@@ -142,11 +142,13 @@ static CK_RV check_key(const op *o, enum op_kind kind, object *key)
 			 : o->m->family == MF_EDDSA ? CKK_EC_EDWARDS
 						    : CKK_RSA;
 
+#if OP_WITH_CIPHERS
 	if (MF_IS_MAC(o->m->family)) {
 		want = CKO_SECRET_KEY;
 		kt = o->m->family == MF_HMAC || o->m->family == MF_HMAC_GENERAL ? CKK_GENERIC_SECRET
 										: CKK_AES;
 	}
+#endif
 
 	if (object_ulong(key, CKA_CLASS) != want || object_ulong(key, CKA_KEY_TYPE) != kt)
 		return CKR_KEY_TYPE_INCONSISTENT;

@@ -66,8 +66,10 @@ void session_close(session *s)
 	op_free(&s->digest);
 	op_free(&s->sign);
 	op_free(&s->verify);
+#if OP_WITH_CIPHERS
 	op_free(&s->encrypt);
 	op_free(&s->decrypt);
+#endif
 	handle_release(&module.sessions, s->handle);
 	tok->sessions--;
 	if (s->flags & CKF_RW_SESSION)

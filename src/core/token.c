@@ -365,10 +365,12 @@ void token_forget_login(token *tok)
 		op_end(&s->sign);
 		if (s->verify.key_private)
 			op_end(&s->verify);
+#if OP_WITH_CIPHERS
 		if (s->encrypt.key_private)
 			op_end(&s->encrypt);
 		if (s->decrypt.key_private)
 			op_end(&s->decrypt);
+#endif
 	}
 
 	while (o != NULL) {
