@@ -19,16 +19,8 @@
  * the verdict (the answer of the call, as public as a right or wrong PIN)
  * and the public point d*G. Natively the client request is a no-op.
  */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#endif
-#endif
-#ifdef VALGRIND_MAKE_MEM_DEFINED
-#define SCALAR_PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-#else
-#define SCALAR_PUBLIC(p, n) ((void)(p), (void)(n))
-#endif
+#include "crypto/ct_public.h"
+#define SCALAR_PUBLIC(p, n) CT_PUBLIC(p, n)
 
 /* 1 when the big-endian d (len bytes) is an integer in [1, n-1] (SEC 1
  * 3.2.1), else 0; d is left-padded with zeros into out (size bytes, the

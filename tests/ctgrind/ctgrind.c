@@ -13,6 +13,9 @@
  *   - the key given to seal_tmk_unwrap and seal_attr_open (src/store/seal.c):
  *     AES-256-GCM opening, whose tag comparison OpenSSL does with
  *     CRYPTO_memcmp;
+ *   - the ciphertext of an AES-CBC_PAD decryption, so its padding
+ *     (sym_shared.h's unpad: masks, no branch; the verdict and the length
+ *     are declassified where they are returned);
  *   - the PIN given to C_Login (src/core/pin.c: PBKDF2, then unwrapping the
  *     master key; the master key and the private values it opens are then
  *     undefined too, so object_unseal is covered as well).
@@ -51,6 +54,7 @@
 
 #include "iotoken/pkcs11.h"
 #include "crypto/crypto.h"
+#include "crypto/crypto_sym.h"
 #include "port/port.h"
 #include "store/seal.h"
 
@@ -293,6 +297,58 @@ static int check_ecdsa(void)
 	return failures ? 1 : 0;
 }
 
+/*
+ * CBC_PAD unpadding (SECURITY.md row 38; src/crypto/sym_shared.h): the
+ * ciphertext is marked secret, so the decrypted last block and its padding
+ * are; a good and a bad padding are decrypted. Only the verdict and the
+ * length, which the call returns, are declassified there.
+ */
+static int check_unpad(void)
+{
+	static const uint8_t key[16] = { 7 }, iv[16] = { 9 };
+	const crypto_aes_params p = { .iv = iv, .iv_len = 16 };
+	uint8_t pt[27], ct[32], out[32];
+	size_t len = 0, fin = 0;
+	crypto_aes *c = NULL;
+	CK_RV rv;
+	int round;
+
+	memset(pt, 0x5c, sizeof(pt));
+	if (crypto_aes_new(AES_CBC_PAD, 1, key, sizeof(key), &p, &c) != CKR_OK ||
+	    crypto_aes_update(c, pt, sizeof(pt), ct, &len) != CKR_OK ||
+	    crypto_aes_final(c, ct + len, &fin) != CKR_OK || len + fin != sizeof(ct)) {
+		printf("FAIL unpad: encryption\n");
+		return 1;
+	}
+	crypto_aes_free(c);
+	for (round = 0; round < 2; round++) {
+		if (round == 1)
+			ct[sizeof(ct) - 1] ^= 0x40; /* a bad padding */
+		c = NULL;
+		if (crypto_aes_new(AES_CBC_PAD, 0, key, sizeof(key), &p, &c) != CKR_OK) {
+			printf("FAIL unpad: context\n");
+			return 1;
+		}
+		SECRET(ct, sizeof(ct));
+		rv = crypto_aes_update(c, ct, sizeof(ct), out, &len);
+		if (rv == CKR_OK)
+			rv = crypto_aes_final(c, out + len, &fin);
+		PUBLIC(&rv, sizeof(rv));
+		PUBLIC(ct, sizeof(ct));
+		crypto_aes_free(c);
+		if (round == 0 && (rv != CKR_OK || len + fin != sizeof(pt))) {
+			printf("FAIL unpad: good padding refused\n");
+			return 1;
+		}
+		if (round == 1 && rv != CKR_ENCRYPTED_DATA_INVALID) {
+			printf("FAIL unpad: bad padding accepted\n");
+			return 1;
+		}
+	}
+	printf("unpad: good and bad padding decided\n");
+	return 0;
+}
+
 /* Branches on a secret: valgrind must report this one. */
 static int self_test(void)
 {
@@ -320,6 +376,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	check_ct_equal();
+	failures += check_unpad();
 	check_seal();
 	check_login(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
