@@ -54,8 +54,8 @@ typedef struct iotoken_device {
 	 * reseeds. */
 	int (*entropy)(void *ctx, unsigned char *buf, size_t len);
 	void *entropy_ctx;
-	/* Optional: milliseconds from any fixed point (NULL: the token uses a
-	 * counter; nothing security relevant depends on it). */
+	/* Not used: the token needs no clock (kept so that ports written for
+	 * the first version still compile; leave it NULL). */
 	uint64_t (*now_ms)(void);
 } iotoken_device;
 

@@ -45,24 +45,29 @@ static CK_RV collect(session *s, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
 	const object *obj;
 	CK_RV rv = CKR_OK;
 
-	if (key == NULL) {
-		for (obj = s->tok->objects; obj != NULL && rv == CKR_OK; obj = obj->next)
-			if (candidate(obj, tmpl, count))
-				rv = add_match(s, obj);
-		return rv;
-	}
-	if (key->ulValueLen > 0 && key->pValue == NULL)
+	/* Checked with or without an index (iotoken/defaults.h), so that both
+	 * builds answer the same. */
+	if (key != NULL && key->ulValueLen > 0 && key->pValue == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (key->ulValueLen <= ATTR_MAX_VALUE) {
-		uint64_t h = index_hash(key->type, key->pValue, key->ulValueLen);
+#if IOT_WITH_INDEX
+	if (key != NULL) {
+		uint64_t h;
 		const index_node *n;
 
+		if (key->ulValueLen > ATTR_MAX_VALUE)
+			return CKR_OK; /* no object holds such a value */
+		h = index_hash(key->type, key->pValue, key->ulValueLen);
 		/* Each object is in a chain once per indexed type, so no
 		 * object is seen twice. */
 		for (n = index_chain(&s->tok->index, h); n != NULL && rv == CKR_OK; n = n->next)
 			if (n->type == key->type && n->hash == h && candidate(n->obj, tmpl, count))
 				rv = add_match(s, n->obj);
+		return rv;
 	}
+#endif
+	for (obj = s->tok->objects; obj != NULL && rv == CKR_OK; obj = obj->next)
+		if (candidate(obj, tmpl, count))
+			rv = add_match(s, obj);
 	return rv;
 }
 

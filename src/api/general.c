@@ -18,7 +18,9 @@ struct module module;
  * the child. Kept reachable rather than freed; `used`, or the compiler drops
  * the never-read copy and the child's leak checkers (valgrind, LSan) report
  * the parent's memory as lost. */
+#if !IOT_DEVICE
 static struct module orphaned __attribute__((used));
+#endif
 
 /* Calls between the start of api_enter and the end of api_leave. C_Finalize
  * waits for them to leave before it frees the lock and the state they use: a
@@ -28,8 +30,10 @@ static struct module orphaned __attribute__((used));
  * clear (both sides use sequentially consistent atomics, so one of them sees
  * the other) and read nothing else. */
 static atomic_long inside;
+#if !IOT_DEVICE
 /* The fork generation `inside` counts for (under PORT_LOCK_INIT). */
 static unsigned long inside_generation;
+#endif
 
 static int live(void)
 {
@@ -127,6 +131,7 @@ IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		goto out;
 	}
+#if !IOT_DEVICE /* fork() exists only in the POSIX port */
 	if (inside_generation != port_fork_generation()) {
 		/* A forked child: threads of the parent that were inside a
 		 * call (even one refused as not initialized) do not exist
@@ -140,6 +145,7 @@ IOT_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		memset(&module, 0, sizeof(module));
 		crypto_fork_reseed();
 	}
+#endif
 	/* The device's port first: it gives the memory everything else needs. */
 	rv = device_ready();
 	if (rv == CKR_OK)

@@ -30,7 +30,7 @@ IOT_EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMec
 		goto out;
 	}
 	m = mech_find(pMechanism->mechanism);
-	if (m == NULL || !(m->flags & CKF_GENERATE))
+	if (m == NULL || !(mech_flags(m) & CKF_GENERATE))
 		rv = CKR_MECHANISM_INVALID;
 	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
 		rv = CKR_MECHANISM_PARAM_INVALID;
@@ -79,7 +79,7 @@ IOT_EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR 
 		goto out;
 	}
 	m = mech_find(pMechanism->mechanism);
-	if (m == NULL || !(m->flags & CKF_GENERATE_KEY_PAIR))
+	if (m == NULL || !(mech_flags(m) & CKF_GENERATE_KEY_PAIR))
 		rv = CKR_MECHANISM_INVALID;
 	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
 		rv = CKR_MECHANISM_PARAM_INVALID;

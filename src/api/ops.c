@@ -27,8 +27,8 @@ CK_RV ops_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
 		 * every mechanism is invalid here; a row added without its
 		 * operation is refused, not pretended. */
 		row = mech_find(mech->mechanism);
-		rv = row != NULL && (row->flags & usage) ? CKR_FUNCTION_NOT_SUPPORTED
-							 : CKR_MECHANISM_INVALID;
+		rv = row != NULL && (mech_flags(row) & usage) ? CKR_FUNCTION_NOT_SUPPORTED
+							      : CKR_MECHANISM_INVALID;
 	}
 	api_leave();
 	return rv;
@@ -389,6 +389,7 @@ CK_RV ops_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
 	 CKF_DIGEST | CKF_SIGN | CKF_SIGN_RECOVER | CKF_VERIFY | CKF_VERIFY_RECOVER |            \
 	 CKF_GENERATE | CKF_GENERATE_KEY_PAIR | CKF_WRAP | CKF_UNWRAP | CKF_DERIVE)
 
+#if IOT_WITH_V30
 static void cancel_op(op *o)
 {
 	if (o->active)
@@ -439,3 +440,4 @@ out:
 	api_leave();
 	return rv;
 }
+#endif

@@ -51,6 +51,8 @@ CK_RV ops_crypt(CK_SESSION_HANDLE h, enum op_kind kind, enum ops_call call, cons
 /* C_SessionCancel (PKCS#11 3.0 5.6.5): ends the session's active operations
  * that flags names (CK_MECHANISM_INFO flags; CKF_FIND_OBJECTS for a search).
  * The 3.0 list's *Init with a NULL mechanism is this with one flag. */
+#if IOT_WITH_V30
 CK_RV ops_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags) IOT_MUST_CHECK;
+#endif
 
 #endif

@@ -187,7 +187,7 @@ IOT_EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
 	}
 	pInfo->ulMinKeySize = row->min_key;
 	pInfo->ulMaxKeySize = row->max_key;
-	pInfo->flags = row->flags;
+	pInfo->flags = mech_flags(row);
 out:
 	api_leave();
 	return rv;

@@ -14,6 +14,8 @@
 
 #include "api/ops.h"
 
+#if IOT_WITH_V30
+
 /* 3.0 section 3.6, of CK_FUNCTION_LIST_3_0's version: "It should match the
  * value of cryptokiVersion returned in the CK_INFO structure, but must be
  * 3.0 at minimum." So C_GetInfo through this list reports 3.0. */
@@ -505,3 +507,5 @@ IOT_EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR p
 	*ppInterface = &no_interface;
 	return CKR_ARGUMENTS_BAD;
 }
+
+#endif /* IOT_WITH_V30 */

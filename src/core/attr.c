@@ -62,8 +62,8 @@ static const attr_rule rules[] = {
 	{ CKA_KEY_TYPE, K_KEY, FORM_ULONG, A_REQUIRED, 0 },
 	{ CKA_DERIVE, K_KEY, FORM_BOOL, MOD, CK_FALSE },
 	{ CKA_LOCAL, K_KEY, FORM_BOOL, A_COMPUTED, CK_FALSE },
-	{ CKA_KEY_GEN_MECHANISM, K_KEY, FORM_ULONG, A_COMPUTED, CK_UNAVAILABLE_INFORMATION },
-	{ CKA_ALLOWED_MECHANISMS, K_KEY, FORM_ULONGS, 0, 0 },
+	{ CKA_KEY_GEN_MECHANISM, K_KEY, FORM_ULONG, A_COMPUTED, ATTR_DEF_UNAVAILABLE },
+	{ ATTR_ARRAY(CKA_ALLOWED_MECHANISMS), K_KEY, FORM_ULONGS, 0, 0 },
 
 	/* Public keys (4.8). */
 	{ CKA_SUBJECT, K_PUB | K_PRIV, FORM_BYTES, MOD, 0 },
@@ -120,9 +120,9 @@ static const attr_rule rules[] = {
 /* Templates a key imposes on the keys it wraps, unwraps, derives
 	 * (v2.40 4.8-4.10; one level: SECURITY.md row 13). */
 #if ATTR_WITH_ARRAYS
-	{ CKA_WRAP_TEMPLATE, K_PUB | K_SECRET, FORM_ATTRS, 0, 0 },
-	{ CKA_UNWRAP_TEMPLATE, K_PRIV | K_SECRET, FORM_ATTRS, 0, 0 },
-	{ CKA_DERIVE_TEMPLATE, K_KEY, FORM_ATTRS, 0, 0 },
+	{ ATTR_ARRAY(CKA_WRAP_TEMPLATE), K_PUB | K_SECRET, FORM_ATTRS, 0, 0 },
+	{ ATTR_ARRAY(CKA_UNWRAP_TEMPLATE), K_PRIV | K_SECRET, FORM_ATTRS, 0, 0 },
+	{ ATTR_ARRAY(CKA_DERIVE_TEMPLATE), K_KEY, FORM_ATTRS, 0, 0 },
 #endif
 
 	/* Generic secret and AES keys (mechanisms 2.8, 2.9). */
@@ -162,7 +162,7 @@ const attr_rule *attr_rule_find(enum obj_kind kind, CK_ATTRIBUTE_TYPE type)
 
 	build();
 	for (i = 0; i < by_kind_count[kind]; i++)
-		if (by_kind[kind][i]->type == type)
+		if (attr_rule_type(by_kind[kind][i]) == type)
 			return by_kind[kind][i];
 	return NULL;
 }

@@ -56,14 +56,31 @@ enum attr_form {
 #define A_COPY 0x100u       /* C_CopyObject's template may change it */
 #define A_SO_ONLY 0x200u    /* only the SO may set it to TRUE */
 
-/* Packed: the table is read-only data in a device's flash (about 70 rows). */
+/* Packed: the table is read-only data in a device's flash (about 70 rows),
+ * 8 bytes a row there. A type is kept in 16 bits: the v2.40 attribute
+ * numbers are below 0x4000, and an array attribute (CKF_ARRAY_ATTRIBUTE,
+ * CKA_WRAP_TEMPLATE & co.) is written ATTR_ARRAY(low bits). A number that
+ * does not fit 16 bits is a compile error (-Woverflow), not a wrong row. */
 typedef struct attr_rule {
-	CK_ATTRIBUTE_TYPE type;
+	uint16_t type;   /* attr_rule_type() */
 	kind_mask kinds; /* bit mask of 1u << enum obj_kind */
 	uint8_t form;    /* enum attr_form */
 	uint16_t flags;  /* A_* */
-	CK_ULONG def;    /* default of FORM_BOOL / FORM_ULONG; others default empty */
+	uint16_t def;    /* default of FORM_BOOL / FORM_ULONG (attr_rule_def); others empty */
 } attr_rule;
+
+#define ATTR_ARRAY(t) (0x4000u | ((t)&0x3fffu))
+#define ATTR_DEF_UNAVAILABLE 0xffffu /* CK_UNAVAILABLE_INFORMATION */
+
+static inline CK_ATTRIBUTE_TYPE attr_rule_type(const attr_rule *r)
+{
+	return (r->type & 0x4000u) ? (CKF_ARRAY_ATTRIBUTE | (r->type & 0x3fffu)) : r->type;
+}
+
+static inline CK_ULONG attr_rule_def(const attr_rule *r)
+{
+	return r->def == ATTR_DEF_UNAVAILABLE ? CK_UNAVAILABLE_INFORMATION : r->def;
+}
 
 _Static_assert(KIND_COUNT <= 8 * sizeof(kind_mask), "attr_rule.kinds holds one bit per kind");
 

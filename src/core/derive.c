@@ -44,7 +44,7 @@ static CK_RV x963(enum crypto_hash h, const uint8_t *z, size_t zlen, const uint8
 	uint8_t block[CRYPTO_MAX_HASH_LEN];
 	size_t hl = crypto_hash_len(h), done = 0;
 	uint32_t counter = 1;
-	crypto_digest *d;
+	crypto_digest *d = NULL; /* left unset by a failed crypto_digest_new */
 	CK_RV rv = crypto_digest_new(h, &d);
 
 	while (rv == CKR_OK && done < len) {
@@ -158,7 +158,7 @@ CK_RV derive_key(const CK_MECHANISM *mech, object *base, const CK_ATTRIBUTE *t, 
 	int hash = -1;
 	CK_RV rv;
 
-	if (m == NULL || !(m->flags & CKF_DERIVE))
+	if (m == NULL || !(mech_flags(m) & CKF_DERIVE))
 		return CKR_MECHANISM_INVALID;
 	rv = check_base(m, base);
 	if (rv == CKR_OK)

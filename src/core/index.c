@@ -1,6 +1,8 @@
 /* The object index (see index.h). */
 #include "core/index.h"
 
+#if IOT_WITH_INDEX
+
 const CK_ATTRIBUTE_TYPE index_types[INDEX_TYPES] = { CKA_CLASS, CKA_ID, CKA_LABEL };
 
 uint64_t index_hash(CK_ATTRIBUTE_TYPE type, const void *value, size_t len)
@@ -114,3 +116,5 @@ void index_free(obj_index *ix)
 	ix->nbuckets = 0;
 	ix->count = 0;
 }
+
+#endif /* IOT_WITH_INDEX */

@@ -31,6 +31,7 @@ typedef struct obj_index {
 
 /* The attribute types the index covers, in the order of object.idx[]. */
 #define INDEX_TYPES 3
+#if IOT_WITH_INDEX
 extern const CK_ATTRIBUTE_TYPE index_types[INDEX_TYPES];
 
 uint64_t index_hash(CK_ATTRIBUTE_TYPE type, const void *value, size_t len);
@@ -42,5 +43,6 @@ void index_remove(obj_index *ix, index_node *n);
  * compare type, hash and then the value. */
 index_node *index_chain(const obj_index *ix, uint64_t hash);
 void index_free(obj_index *ix);
+#endif
 
 #endif

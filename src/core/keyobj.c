@@ -501,6 +501,7 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 	object *po = NULL, *so = NULL;
 	crypto_key *k = NULL;
 	CK_RV rv;
+	int i;
 
 	memset(&mat, 0, sizeof(mat));
 #if IOT_WITH_ED25519
@@ -526,17 +527,18 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 		goto out;
 
 	gen_user(gp, pub, npub, !ec);
-	gen_add(gp, CKA_CLASS, &pub_class, sizeof(pub_class));
-	gen_add(gp, CKA_KEY_TYPE, &kt, sizeof(kt));
-	gen_add(gp, CKA_LOCAL, &yes, sizeof(yes));
-	gen_add(gp, CKA_KEY_GEN_MECHANISM, &mech, sizeof(mech));
-	gen_add(gp, CKA_PUBLIC_KEY_INFO, mat.spki, mat.spki_len);
 	gen_user(gs, priv, npriv, 0);
-	gen_add(gs, CKA_CLASS, &priv_class, sizeof(priv_class));
-	gen_add(gs, CKA_KEY_TYPE, &kt, sizeof(kt));
-	gen_add(gs, CKA_LOCAL, &yes, sizeof(yes));
-	gen_add(gs, CKA_KEY_GEN_MECHANISM, &mech, sizeof(mech));
-	gen_add(gs, CKA_PUBLIC_KEY_INFO, mat.spki, mat.spki_len);
+	for (i = 0; i < 2; i++) {
+		gen_tmpl *g = i == 0 ? gp : gs;
+
+		gen_add(g, CKA_CLASS, i == 0 ? &pub_class : &priv_class, sizeof(pub_class));
+		gen_add(g, CKA_KEY_TYPE, &kt, sizeof(kt));
+		gen_add(g, CKA_LOCAL, &yes, sizeof(yes));
+		gen_add(g, CKA_KEY_GEN_MECHANISM, &mech, sizeof(mech));
+		gen_add(g, CKA_PUBLIC_KEY_INFO, mat.spki, mat.spki_len);
+		if (ec)
+			gen_add(g, CKA_EC_POINT, mat.point_der, mat.point_der_len);
+	}
 	/* One CKA_ID for both: the caller's (from either template), else the
 	 * SHA-1 of the public key. */
 	if (id_pub == NULL && id_priv == NULL) {
@@ -554,24 +556,18 @@ CK_RV keyobj_generate(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 
 		if (find_attr(priv, npriv, CKA_EC_PARAMS) == NULL)
 			gen_add(gs, CKA_EC_PARAMS, params->pValue, params->ulValueLen);
-		gen_add(gp, CKA_EC_POINT, mat.point_der, mat.point_der_len);
-		gen_add(gs, CKA_EC_POINT, mat.point_der, mat.point_der_len);
 		gen_add(gs, CKA_VALUE, mat.scalar, mat.scalar_len);
 	} else if (ec) {
 		/* Given again, a different curve in a template is a conflict
 		 * object_create reports. */
 		gen_add(gs, CKA_EC_PARAMS, mat.params, mat.params_len);
 		gen_add(gp, CKA_EC_PARAMS, mat.params, mat.params_len);
-		gen_add(gp, CKA_EC_POINT, mat.point_der, mat.point_der_len);
-		gen_add(gs, CKA_EC_POINT, mat.point_der, mat.point_der_len);
 		gen_add(gs, CKA_VALUE, mat.scalar, mat.scalar_len);
 	} else {
 		static const CK_ATTRIBUTE_TYPE types[RSA_PARTS] = {
 			CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
 			CKA_PRIME_2, CKA_EXPONENT_1,      CKA_EXPONENT_2,       CKA_COEFFICIENT,
 		};
-		int i;
-
 		gen_add(gp, CKA_MODULUS_BITS, &mat.bits, sizeof(mat.bits));
 		gen_add(gp, CKA_MODULUS, mat.rsa[RSA_N], mat.rsa_len[RSA_N]);
 		if (find_attr(pub, npub, CKA_PUBLIC_EXPONENT) == NULL)

@@ -46,12 +46,25 @@ enum mech_family {
 
 /* Packed: the table is read-only data in a device's flash. */
 typedef struct mech_row {
-	CK_MECHANISM_TYPE type;
+	uint16_t type;             /* a CKM_* of v2.40 (all below 0x10000: -Woverflow checks) */
 	uint16_t min_key, max_key; /* CK_MECHANISM_INFO units: bits for RSA and EC */
-	CK_FLAGS flags;            /* CKF_SIGN, CKF_VERIFY, CKF_DIGEST, ... */
+	uint16_t flags;            /* MECH_F(CKF_SIGN | ...): read with mech_flags() */
 	uint8_t family;            /* enum mech_family */
 	int8_t hash;               /* enum crypto_hash applied to the data first, or MECH_NO_HASH */
 } mech_row;
+
+/* CK_MECHANISM_INFO flags in 16 bits: CKF_ENCRYPT (0x100) to CKF_DERIVE
+ * (0x80000) shifted down by 8, and one bit for the three EC flags, which
+ * every EC mechanism has together. Any other flag does not compile. */
+#define MECH_EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+#define MECH_F(f)                                                                    \
+	((uint16_t)((((f) >> 8) & 0x0fffu) | (((f)&MECH_EC_FLAGS) ? 0x8000u : 0u)) + \
+	 0 * sizeof(char[((f) & ~(MECH_EC_FLAGS | 0x0fff00ul)) ? -1 : 1]))
+
+static inline CK_FLAGS mech_flags(const mech_row *m)
+{
+	return ((CK_FLAGS)(m->flags & 0x0fffu) << 8) | ((m->flags & 0x8000u) ? MECH_EC_FLAGS : 0);
+}
 
 /* The row for type, or NULL when the token does not offer it. */
 const mech_row *mech_find(CK_MECHANISM_TYPE type);

@@ -31,7 +31,9 @@ typedef struct token {
 	CK_ULONG sessions, rw_sessions;
 	object *objects; /* every object of the token, token and session */
 	size_t nobjects;
+#if IOT_WITH_INDEX
 	obj_index index;
+#endif
 	struct token *next;
 } token;
 
@@ -107,7 +109,6 @@ void token_destroy_object(token *tok, object *obj);
 CK_RV token_store_object(token *tok, object *obj) IOT_MUST_CHECK;
 CK_RV token_replace_object(token *tok, object *old, object *repl) IOT_MUST_CHECK;
 CK_FLAGS token_flags(const token *tok);
-int token_user_logged_in(const token *tok);
 
 /* PINs and login (pin.c). */
 CK_RV pin_init_token(token *tok, const uint8_t *so_pin, size_t len,

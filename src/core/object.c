@@ -87,7 +87,7 @@ static size_t rule_pos(const object *obj, CK_ATTRIBUTE_TYPE type)
 	size_t i;
 
 	for (i = 0; i < obj->n; i++)
-		if (obj->rules[i]->type == type)
+		if (attr_rule_type(obj->rules[i]) == type)
 			return i;
 	return obj->n;
 }
@@ -216,11 +216,11 @@ static CK_RV set_defaults(object *obj, const uint8_t *seen)
 			continue;
 
 		if (r->form == FORM_BOOL) {
-			CK_BBOOL b = (CK_BBOOL)r->def;
+			CK_BBOOL b = (CK_BBOOL)attr_rule_def(r);
 
 			rv = set_bytes(&obj->v[i], &b, 1);
 		} else if (r->form == FORM_ULONG) {
-			rv = set_ulong(&obj->v[i], r->def);
+			rv = set_ulong(&obj->v[i], attr_rule_def(r));
 		}
 	}
 	return rv;
@@ -468,7 +468,7 @@ CK_RV object_apply(object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count, int co
 				return CKR_ATTRIBUTE_READ_ONLY;
 			if ((r->flags & A_TO_FALSE) && !now && want)
 				return CKR_ATTRIBUTE_READ_ONLY;
-			if (r->type == CKA_MODIFIABLE && !now && want)
+			if (attr_rule_type(r) == CKA_MODIFIABLE && !now && want)
 				return CKR_ATTRIBUTE_READ_ONLY;
 			if ((r->flags & A_SO_ONLY) && want && !so)
 				return CKR_ATTRIBUTE_READ_ONLY;
@@ -571,7 +571,7 @@ CK_RV object_encode(object *obj, const uint8_t *tmk, uint8_t **out, size_t *outl
 	for (i = 0; i < obj->n && rv == CKR_OK; i++) {
 		const obj_value *v = &obj->v[i];
 
-		attrs[i].type = obj->rules[i]->type;
+		attrs[i].type = attr_rule_type(obj->rules[i]);
 		attrs[i].sealed = 0;
 		attrs[i].value = v->value;
 		attrs[i].len = v->len;
@@ -675,7 +675,7 @@ static CK_RV fill(void *ctx, const codec_attr *a)
 
 	/* object_encode writes the attributes in rule order: try the next
 	 * position before searching. */
-	if (f->next < obj->n && obj->rules[f->next]->type == a->type)
+	if (f->next < obj->n && attr_rule_type(obj->rules[f->next]) == a->type)
 		k = f->next;
 	else
 		k = rule_pos(obj, a->type);
@@ -844,8 +844,8 @@ CK_RV object_unseal(object *obj, const uint8_t *tmk)
 			/* Nothing to hold, but the tag still proves the record. */
 			uint8_t none[1];
 
-			rv = seal_attr_open(tmk, obj->id, obj->rules[i]->type, ac, aclen, v->sealed,
-					    v->sealed_len, none);
+			rv = seal_attr_open(tmk, obj->id, attr_rule_type(obj->rules[i]), ac, aclen,
+					    v->sealed, v->sealed_len, none);
 			continue;
 		}
 		v->value = port_malloc(v->len);
@@ -853,8 +853,8 @@ CK_RV object_unseal(object *obj, const uint8_t *tmk)
 			rv = CKR_HOST_MEMORY;
 			break;
 		}
-		rv = seal_attr_open(tmk, obj->id, obj->rules[i]->type, ac, aclen, v->sealed,
-				    v->sealed_len, v->value);
+		rv = seal_attr_open(tmk, obj->id, attr_rule_type(obj->rules[i]), ac, aclen,
+				    v->sealed, v->sealed_len, v->value);
 		if (rv != CKR_OK) {
 			port_free_secret(v->value, v->len);
 			v->value = NULL;

@@ -57,7 +57,9 @@ typedef struct object {
 	CK_BBOOL is_token, is_private;
 	crypto_key *key;            /* the backend key of a key object, built on first use */
 	struct object *prev, *next; /* the token's list */
+#if IOT_WITH_INDEX
 	index_node idx[INDEX_TYPES];
+#endif
 	obj_auth auth;     /* the record MAC, for private token objects */
 	size_t block_len;  /* bytes of this allocation: the struct, slots, values */
 	obj_value slots[]; /* v points here; loaded values follow slots[n] */

@@ -206,7 +206,7 @@ CK_RV op_begin_sig(op *o, enum op_kind kind, const CK_MECHANISM *mech, object *k
 
 	op_clear(o);
 	o->m = mech_find(mech->mechanism);
-	if (o->m == NULL || !(o->m->flags & need))
+	if (o->m == NULL || !(mech_flags(o->m) & need))
 		return CKR_MECHANISM_INVALID;
 	o->key_private = key->is_private;
 	rv = check_key(o, kind, key);
@@ -253,7 +253,7 @@ CK_RV op_begin_digest(op *o, const CK_MECHANISM *mech)
 
 	op_clear(o);
 	o->m = mech_find(mech->mechanism);
-	if (o->m == NULL || !(o->m->flags & CKF_DIGEST))
+	if (o->m == NULL || !(mech_flags(o->m) & CKF_DIGEST))
 		return CKR_MECHANISM_INVALID;
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
 		return CKR_MECHANISM_PARAM_INVALID;

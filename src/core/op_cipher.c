@@ -194,7 +194,7 @@ CK_RV op_begin_cipher(op *o, enum op_kind kind, const CK_MECHANISM *mech, object
 
 	op_clear(o);
 	o->m = mech_find(mech->mechanism);
-	if (o->m == NULL || !(o->m->flags & flag[kind]))
+	if (o->m == NULL || !(mech_flags(o->m) & flag[kind]))
 		return CKR_MECHANISM_INVALID;
 	o->encrypt = kind == OP_ENCRYPT || kind == OP_WRAP;
 	o->key_private = key->is_private;

@@ -14,13 +14,9 @@ int object_visible(const object *obj)
 	return !obj->is_private || obj->tok->login == CKU_USER;
 }
 
-int token_user_logged_in(const token *tok)
-{
-	return tok->login == CKU_USER;
-}
-
 static void index_object(token *tok, object *obj, int add, CK_RV *rv)
 {
+#if IOT_WITH_INDEX
 	int i;
 
 	for (i = 0; i < INDEX_TYPES; i++) {
@@ -40,6 +36,9 @@ static void index_object(token *tok, object *obj, int add, CK_RV *rv)
 		if (*rv == CKR_OK)
 			*rv = index_insert(&tok->index, n);
 	}
+#else
+	(void)tok, (void)obj, (void)add, (void)rv;
+#endif
 }
 
 /* Gives a visible object a handle; a private one gets its handle at login. */
@@ -269,6 +268,7 @@ static CK_RV load_objects(token *tok)
 		while (c.pos < c.nfound)
 			token_destroy_object(tok, c.found[c.pos++]);
 	port_free(c.found);
+#if IOT_WITH_INDEX
 	if (rv == CKR_OK && c.unindexed) {
 		/* Every object here is new (the token was empty). On failure
 		 * the caller frees them all; unlinked nodes are skipped. */
@@ -276,6 +276,7 @@ static CK_RV load_objects(token *tok)
 		for (o = tok->objects; o != NULL && rv == CKR_OK; o = o->next)
 			index_object(tok, o, 1, &rv);
 	}
+#endif
 	return rv;
 }
 
@@ -341,7 +342,9 @@ void token_close(token *tok)
 {
 	token_forget_login(tok);
 	free_objects(tok, 0);
+#if IOT_WITH_INDEX
 	index_free(&tok->index);
+#endif
 	store_close(tok->st);
 	tok->st = NULL;
 }

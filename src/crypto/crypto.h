@@ -18,8 +18,11 @@
 /* Fills buf with n bytes from the backend's DRBG (seeded by the OS). */
 CK_RV crypto_random(void *buf, size_t n) IOT_MUST_CHECK;
 
-/* Called in a child after fork() before the first use of the DRBG. */
+/* Called in a child after fork() before the first use of the DRBG (POSIX
+ * hosts; the device profile has no fork). */
+#if !IOT_DEVICE
 void crypto_fork_reseed(void);
+#endif
 
 CK_RV crypto_sha256(const void *data, size_t n, uint8_t out[CRYPTO_SHA256_LEN]) IOT_MUST_CHECK;
 

@@ -184,6 +184,7 @@ int crypto_mbed_rng(void *p_rng, unsigned char *out, size_t len)
 	return crypto_random(out, len) == CKR_OK ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
 
+#if !IOT_DEVICE
 void crypto_fork_reseed(void)
 {
 	/* The fork handler already marked the child's DRBG; reseeding now,
@@ -195,6 +196,7 @@ void crypto_fork_reseed(void)
 	(void)drbg_ready();
 	port_static_unlock(PORT_LOCK_RNG);
 }
+#endif
 
 CK_RV crypto_sha256(const void *data, size_t n, uint8_t out[CRYPTO_SHA256_LEN])
 {

@@ -17,10 +17,11 @@
 
 /* clang-format off */
 static const struct curve {
-	mbedtls_ecp_group_id id;
-	size_t size, bits;
+	uint8_t id; /* mbedtls_ecp_group_id; bytes, not words: a device's flash */
+	uint8_t size;
+	uint16_t bits;
 	uint8_t oid[10];
-	size_t oid_len;
+	uint8_t oid_len;
 	uint8_t order[66]; /* the first size bytes */
 } curves[CURVE_ROWS] = {
 	[CURVE_P256] = { MBEDTLS_ECP_DP_SECP256R1, 32, 256,
@@ -173,7 +174,7 @@ CK_RV crypto_ec_public(enum crypto_curve c, const uint8_t *point, size_t len, cr
 	/* Uncompressed only (SEC 1 2.3.3): 04 || X || Y. The lone 00 of the
 	 * point at infinity and the compressed and hybrid forms are refused
 	 * here by their first byte or their length. */
-	if (point == NULL || len != 1 + 2 * curves[c].size || point[0] != 0x04)
+	if (point == NULL || len != 1 + 2 * (size_t)curves[c].size || point[0] != 0x04)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	rv = crypto_mbed_key_alloc(KEY_EC, 0, c, &k);
 	if (rv != CKR_OK)

@@ -99,7 +99,4 @@ unsigned long port_fork_generation(void);
 /* pthread_atfork on POSIX hosts; nothing in the device profile (no fork). */
 void port_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 
-/* Monotonic milliseconds (for nothing security relevant). */
-uint64_t port_now_ms(void);
-
 #endif

@@ -98,7 +98,10 @@ static get_interface_list_fn get_interface_list(void)
 	get_interface_list_fn fn;
 
 	*(void **)&fn = dlsym(h_module, "C_GetInterfaceList");
-	if (fn == NULL)
+	/* The device profile leaves the 3.0 interface out (IOT_WITH_V30). */
+	if (h_device())
+		assert_null(fn);
+	else if (fn == NULL)
 		fail_msg("C_GetInterfaceList is not exported");
 	return fn;
 }
@@ -108,7 +111,9 @@ static get_interface_fn get_interface(void)
 	get_interface_fn fn;
 
 	*(void **)&fn = dlsym(h_module, "C_GetInterface");
-	if (fn == NULL)
+	if (h_device())
+		assert_null(fn);
+	else if (fn == NULL)
 		fail_msg("C_GetInterface is not exported");
 	return fn;
 }
@@ -178,6 +183,9 @@ static void test_interface_list(void **state)
 	CK_ULONG n = 99;
 	int pass;
 
+	if (fn == NULL) /* the device profile (asserted by get_interface_list) */
+		return;
+
 	(void)state;
 	memset(&zero, 0, sizeof(zero));
 	/* Before C_Initialize (pass 0) and after it (pass 1). */
@@ -226,6 +234,9 @@ static void test_get_interface(void **state)
 	CK_INTERFACE_PTR in = NULL, first;
 	CK_INTERFACE list[2];
 	CK_ULONG n = 2;
+
+	if (fn == NULL || list_fn == NULL) /* the device profile */
+		return;
 	CK_VERSION v240 = { 2, 40 }, v300 = { 3, 0 }, v200 = { 2, 0 }, v301 = { 3, 1 },
 		   v320 = { 3, 20 };
 	CK_UTF8CHAR_PTR pkcs11 = (CK_UTF8CHAR_PTR) "PKCS 11";
@@ -381,8 +392,10 @@ static void test_before_initialize(void **state)
 	assert_rv(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, NULL, NULL), ni);
 	assert_rv(p11->C_WaitForSlotEvent(0, NULL, NULL), ni);
 	/* Discovery works before C_Initialize. */
-	assert_ok(gil(NULL, &n));
-	assert_ok(gi(NULL, NULL, &in, 0));
+	if (gil != NULL && gi != NULL) {
+		assert_ok(gil(NULL, &n));
+		assert_ok(gi(NULL, NULL, &in, 0));
+	}
 	/* ... and the library is still not initialized. */
 	assert_rv(p11->C_GetInfo(NULL), ni);
 }

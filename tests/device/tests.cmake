@@ -14,8 +14,11 @@ file(GLOB API_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/api/test_*.c)
 #     AES, HMAC, OAEP, ECDH and Ed25519 (IOT_WITH_AES, _HMAC, _OAEP, _ECDH, _ED25519 0 in
 #     iotoken/defaults.h); the other tests check that those mechanisms are then refused.
 #   test_wycheproof_more: the vector files of those mechanisms; test_p224: nor P-224.
+#   test_v30: the device profile has no PKCS#11 3.0 interface (IOT_WITH_V30 0); test_general
+#     checks there that C_GetInterfaceList and C_GetInterface are not exported.
 set(IOTOKEN_DEVICE_SKIP test_store test_corrupt test_tamper test_crash_kill test_fork
-  test_random_big test_cipher test_wrap test_derive test_eddsa test_wycheproof_more test_p224)
+  test_random_big test_cipher test_wrap test_derive test_eddsa test_wycheproof_more test_p224
+  test_v30)
 foreach(src ${API_TESTS})
   get_filename_component(name ${src} NAME_WE)
   if(name IN_LIST IOTOKEN_DEVICE_SKIP)
