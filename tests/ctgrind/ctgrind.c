@@ -30,9 +30,10 @@
  * `ctgrind --self-test` branches on a secret on purpose: the run script checks
  * that valgrind does report it, so the check cannot pass vacuously.
  *
- * `ctgrind --ecdsa` (SECURITY.md row 31, constant-time scalar multiplication)
- * imports P-256 scalars marked secret (some it must refuse) and signs with
- * one. tests/valgrind/run.sh runs it under valgrind against a copy of this
+ * `ctgrind --ecdsa [p256|p224|p384|p521]` (SECURITY.md row 31, constant-time
+ * scalar multiplication; P-256 when no curve is named) imports scalars of
+ * that curve marked secret (some it must refuse) and signs with one.
+ * tests/valgrind/run.sh runs it under valgrind against a copy of this
  * program linked with the static crypto library (Debian's shared libcrypto
  * has no symbols for its internal functions), with the suppressions of
  * tests/ctgrind/ecdsa-openssl.supp: each names one analysed branch of
@@ -41,7 +42,11 @@
  * negligible share of scalars and nonces; any other report fails. iotoken's
  * own code gets no suppression: the import (scalar_import in
  * src/crypto/openssl_ec.c and mbedtls_ec.c) marks public only its verdict
- * and the public point. By hand:
+ * and the public point. With VG_ECDSA_CURVES="p224 p521" it also runs P-224
+ * and P-521 with tests/ctgrind/ecdsa-openssl-p224.supp / -p521.supp, whose
+ * D entries name OpenSSL's known branches on the Jacobian result (not
+ * constant time, docs/security.md row 31). P-384 (OpenSSL's generic ladder)
+ * has no suppression file. By hand:
  *   VG_PART=ctgrind bash tests/valgrind/run.sh build
  */
 #include <stdio.h>
@@ -202,21 +207,46 @@ static void check_login(const char *dir)
 	CHECK(p11->C_Finalize(NULL) == CKR_OK);
 }
 
-/* P-256's order n, big endian. */
-static const uint8_t p256_order[32] = { 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
-					0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-					0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
-					0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51 };
+/* The curves --ecdsa takes, with their order n (big endian, size bytes). */
+static const struct ct_curve {
+	const char *arg, *name;
+	enum crypto_curve c;
+	size_t size;
+	uint8_t order[66];
+} ct_curves[] = {
+	{ "p256", "P-256", CURVE_P256, 32, { 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+					     0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51 } },
+	{ "p224", "P-224", CURVE_P224, 28, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0x16, 0xa2, 0xe0, 0xb8, 0xf0, 0x3e, 0x13,
+					     0xdd, 0x29, 0x45, 0x5c, 0x5c, 0x2a, 0x3d } },
+	{ "p384", "P-384", CURVE_P384, 48, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf,
+					     0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a,
+					     0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73 } },
+	{ "p521", "P-521", CURVE_P521, 66, { 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfa, 0x51, 0x86,
+					     0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b, 0x7f, 0xcc, 0x01,
+					     0x48, 0xf7, 0x09, 0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8,
+					     0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f, 0xb7, 0x1e, 0x91,
+					     0x38, 0x64, 0x09 } },
+};
 
 /* crypto_ec_private with the len bytes at d secret; the result code is
  * public (it is derived from the verdict the import marks public). */
-static crypto_key *import_secret(uint8_t *d, size_t len, CK_RV want)
+static crypto_key *import_secret(enum crypto_curve c, uint8_t *d, size_t len, CK_RV want)
 {
 	crypto_key *k = NULL;
 	CK_RV rv;
 
 	SECRET(d, len);
-	rv = crypto_ec_private(CURVE_P256, d, len, &k);
+	rv = crypto_ec_private(c, d, len, &k);
 	PUBLIC(d, len);
 	CHECK(rv == want);
 	CHECK((rv == CKR_OK) == (k != NULL));
@@ -224,69 +254,87 @@ static crypto_key *import_secret(uint8_t *d, size_t len, CK_RV want)
 }
 
 /*
- * ECDSA P-256 with a secret scalar (SECURITY.md row 31): the import, then
- * one signature. The public point and the signature are public; they are
- * declassified before anything else looks at them.
+ * ECDSA with a secret scalar (SECURITY.md row 31), on one curve (P-256
+ * unless another is named): the import, then one signature. The public
+ * point and the signature are public; they are declassified before anything
+ * else looks at them.
  *
- * The import is also given scalars it must refuse (0, n, n + 1, a 33-byte
- * value whose extra byte is not zero) and accept (one with a leading zero
- * byte, one padded to 33 bytes), each secret: whether a value is refused is
- * public, but finding out must not branch on it (scalar_import in
- * src/crypto/openssl_ec.c and mbedtls_ec.c). On the way out the program prints how many scalar
- * multiplications and inversions with a secret it made, for
- * tests/valgrind/run.sh's count of the suppressions in the library's
- * scalar-multiplication functions.
+ * The import is also given scalars it must refuse (0, n, n + 1, a value one
+ * byte longer than the order whose extra byte is not zero) and accept (n - 1
+ * padded with a leading zero byte, one whose first byte is zero), each
+ * secret: whether a value is refused is public, but finding out must not
+ * branch on it (scalar_import in src/crypto/openssl_ec.c and mbedtls_ec.c).
+ * On the way out the program prints how many scalar multiplications and
+ * inversions with a secret it made, for tests/valgrind/run.sh's count of the
+ * suppressions in the library's scalar-multiplication functions.
  */
-static int check_ecdsa(void)
+static int check_ecdsa(const char *curve)
 {
-	uint8_t d[33], digest[32], point[65], sig[64];
+	const struct ct_curve *cv = NULL;
+	uint8_t d[67], digest[32], point[1 + 2 * 66], sig[2 * 66];
 	crypto_key *k = NULL, *pub = NULL, *other;
-	size_t len = sizeof(point);
+	size_t i, n, len = sizeof(point);
 	unsigned imports = 0;
 
-	/* Refused: 0, n, n + 1, and 2^256 + 1 written in 33 bytes. */
+	for (i = 0; i < sizeof(ct_curves) / sizeof(ct_curves[0]); i++)
+		if (strcmp(curve, ct_curves[i].arg) == 0)
+			cv = &ct_curves[i];
+	if (cv == NULL) {
+		fprintf(stderr, "ctgrind: --ecdsa takes p224, p256, p384 or p521, not %s\n", curve);
+		return 2;
+	}
+	n = cv->size;
+	printf("ctgrind --ecdsa: curve %s\n", cv->name);
+
+	/* Refused: 0, n, n + 1, and 2^(8 * size) + 1 written in size + 1
+	 * bytes. */
 	memset(d, 0, sizeof(d));
-	CHECK(import_secret(d, 32, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
-	memcpy(d, p256_order, 32);
-	CHECK(import_secret(d, 32, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
-	d[31]++;
-	CHECK(import_secret(d, 32, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	CHECK(import_secret(cv->c, d, n, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	memcpy(d, cv->order, n);
+	CHECK(import_secret(cv->c, d, n, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	d[n - 1]++;
+	CHECK(import_secret(cv->c, d, n, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
 	memset(d, 0, sizeof(d));
 	d[0] = 1;
-	d[32] = 1;
-	CHECK(import_secret(d, 33, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
+	d[n] = 1;
+	CHECK(import_secret(cv->c, d, n + 1, CKR_ATTRIBUTE_VALUE_INVALID) == NULL);
 
-	/* Accepted: n - 1 with a leading zero byte (33 bytes), and a scalar
-	 * whose first byte is zero. */
+	/* Accepted: n - 1 with a leading zero byte (size + 1 bytes), and a
+	 * scalar whose first byte is zero. */
 	d[0] = 0;
-	memcpy(d + 1, p256_order, 32);
-	d[32]--;
-	other = import_secret(d, 33, CKR_OK);
+	memcpy(d + 1, cv->order, n);
+	d[n]--;
+	other = import_secret(cv->c, d, n + 1, CKR_OK);
 	imports += other != NULL;
 	crypto_key_unref(other);
 	memset(d, 0x5a, sizeof(d));
 	d[0] = 0;
-	other = import_secret(d, 32, CKR_OK);
+	other = import_secret(cv->c, d, n, CKR_OK);
 	imports += other != NULL;
 	crypto_key_unref(other);
 
-	/* The key that signs. */
+	/* The key that signs: 11 37 37 ... (01 11 37 ... for P-521, whose
+	 * order's first byte is 01). */
 	memset(d, 0x37, sizeof(d));
 	d[0] = 0x11;
+	if (cv->order[0] < 0x11) {
+		d[0] = cv->order[0];
+		d[1] = 0x11;
+	}
 	memset(digest, 0xd1, sizeof(digest));
-	k = import_secret(d, 32, CKR_OK);
+	k = import_secret(cv->c, d, n, CKR_OK);
 	if (k == NULL)
 		return 1;
 	imports++;
-	CHECK(crypto_ec_point(k, point, &len) == CKR_OK && len == sizeof(point));
+	CHECK(crypto_ec_point(k, point, &len) == CKR_OK && len == 1 + 2 * n);
 	PUBLIC(point, sizeof(point));
-	CHECK(crypto_ec_public(CURVE_P256, point, sizeof(point), &pub) == CKR_OK);
+	CHECK(crypto_ec_public(cv->c, point, 1 + 2 * n, &pub) == CKR_OK);
 	VALGRIND_PRINTF("ctgrind --ecdsa: key imported; signing\n");
 	CHECK(crypto_sign(k, SIG_ECDSA, NULL, digest, sizeof(digest), sig) == CKR_OK);
 	VALGRIND_PRINTF("ctgrind --ecdsa: signed\n");
 	PUBLIC(sig, sizeof(sig));
-	CHECK(pub != NULL && crypto_verify(pub, SIG_ECDSA, NULL, digest, sizeof(digest), sig,
-					   sizeof(sig)) == CKR_OK);
+	CHECK(pub != NULL &&
+	      crypto_verify(pub, SIG_ECDSA, NULL, digest, sizeof(digest), sig, 2 * n) == CKR_OK);
 	crypto_key_unref(pub);
 	crypto_key_unref(k);
 	/* Each accepted import computes d*G; the signature computes k*G and
@@ -370,7 +418,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--self-test") == 0)
 		return self_test();
 	if (argc > 1 && strcmp(argv[1], "--ecdsa") == 0)
-		return check_ecdsa();
+		return check_ecdsa(argc > 2 ? argv[2] : "p256");
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 2;
