@@ -228,9 +228,14 @@ IOT_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMecha
 	    api_impossible_len(pWrappedKey, ulWrappedKeyLen) ||
 	    check_template(pTemplate, ulAttributeCount) != CKR_OK)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (session_object(s, hUnwrappingKey, &unwrapping) != CKR_OK)
+	/* Synced before the key is looked up: a reload frees the token objects
+	 * the store no longer has (or has changed), the unwrapping key among
+	 * them, which keyobj_secret_object reads. */
+	if (rv == CKR_OK)
+		rv = token_sync(s->tok);
+	if (rv == CKR_OK && session_object(s, hUnwrappingKey, &unwrapping) != CKR_OK)
 		rv = CKR_UNWRAPPING_KEY_HANDLE_INVALID;
-	else
+	if (rv == CKR_OK)
 		rv = wrapping_rv(op_begin_cipher(&o, OP_UNWRAP, pMechanism, unwrapping), 0);
 	if (rv != CKR_OK)
 		goto out;
@@ -245,8 +250,6 @@ IOT_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMecha
 		rv = CKR_WRAPPED_KEY_INVALID;
 	else if (rv == CKR_ENCRYPTED_DATA_LEN_RANGE)
 		rv = CKR_WRAPPED_KEY_LEN_RANGE;
-	if (rv == CKR_OK)
-		rv = token_sync(s->tok);
 	if (rv == CKR_OK)
 		rv = keyobj_secret_object(pTemplate, ulAttributeCount, value, len, unwrapping, 0,
 					  s->tok->login == CKU_SO ? OBJ_CREATE_SO : 0, &obj);
@@ -304,10 +307,12 @@ IOT_EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMecha
 	if (pMechanism == NULL || phKey == NULL ||
 	    check_template(pTemplate, ulAttributeCount) != CKR_OK)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (session_object(s, hBaseKey, &base) != CKR_OK)
-		rv = CKR_KEY_HANDLE_INVALID;
+	/* Synced before the key is looked up: a reload frees the token objects
+	 * the store no longer has (or has changed), the base key among them. */
 	if (rv == CKR_OK)
 		rv = token_sync(s->tok);
+	if (rv == CKR_OK && session_object(s, hBaseKey, &base) != CKR_OK)
+		rv = CKR_KEY_HANDLE_INVALID;
 	if (rv == CKR_OK)
 		rv = derive_key(pMechanism, base, pTemplate, ulAttributeCount,
 				s->tok->login == CKU_SO ? OBJ_CREATE_SO : 0, &obj);

@@ -328,8 +328,11 @@ CK_RV op_cipher_once(op *o, const uint8_t *in, size_t n, uint8_t *out, size_t ro
 		}
 		return cipher_run(o, in, n, out, outlen);
 	}
-	/* The length is known once the padding is: decrypt apart first. */
-	tmp = port_malloc(need > 0 ? need : 1);
+	/* The length is known once the padding is: decrypt apart first. The
+	 * room crypto_aes_final may use after the whole blocks (15 bytes for
+	 * CBC_PAD, crypto_sym.h) is there even for an input the backend
+	 * then refuses (a partial last block). */
+	tmp = port_malloc(need + CRYPTO_AES_BLOCK);
 	if (tmp == NULL)
 		return CKR_HOST_MEMORY;
 	rv = cipher_run(o, in, n, tmp, &len);
@@ -341,7 +344,7 @@ CK_RV op_cipher_once(op *o, const uint8_t *in, size_t n, uint8_t *out, size_t ro
 			memcpy(out, tmp, len);
 		*outlen = len;
 	}
-	port_free_secret(tmp, need > 0 ? need : 1);
+	port_free_secret(tmp, need + CRYPTO_AES_BLOCK);
 	return rv;
 }
 
@@ -352,6 +355,11 @@ CK_RV op_cipher_update_need(op *o, size_t n, size_t *need)
 	/* The key wraps and OAEP are single-part mechanisms. */
 	if (!MF_IS_AES_MODE(o->m->family))
 		return CKR_MECHANISM_INVALID;
+	/* A CBC_PAD final waits for a larger buffer: its context is spent
+	 * (crypto_sym.h: not to be used after final; the backends answer
+	 * CKR_OPERATION_NOT_INITIALIZED). */
+	if (o->has_pending)
+		return CKR_OPERATION_NOT_INITIALIZED;
 	rv = aes_ctx(o);
 	if (rv != CKR_OK)
 		return rv;

@@ -285,6 +285,17 @@ static void test_two_call(void **state)
 	assert_memory_equal(pt, msg, 20);
 	n = sizeof(pt);
 	assert_rv(p11->C_DecryptFinal(s, pt, &n), CKR_OPERATION_NOT_INITIALIZED);
+	/* An update while that final waits for a larger buffer (its AES
+	 * context is spent): refused, even as a length query, and the
+	 * operation ends. */
+	assert_ok(p11->C_DecryptInit(s, &m, k));
+	n = sizeof(pt);
+	assert_ok(p11->C_DecryptUpdate(s, ct, ctlen, pt, &n));
+	n = 3;
+	assert_rv(p11->C_DecryptFinal(s, pt + 16, &n), CKR_BUFFER_TOO_SMALL);
+	assert_rv(p11->C_DecryptUpdate(s, ct, 16, NULL, &n), CKR_OPERATION_NOT_INITIALIZED);
+	n = sizeof(pt);
+	assert_rv(p11->C_DecryptFinal(s, pt + 16, &n), CKR_OPERATION_NOT_INITIALIZED);
 
 	/* Bad padding: one code, the operation ends. */
 	ct[ctlen - 1] ^= 0x55;

@@ -15,6 +15,8 @@
 #define PRIVATE_DATA "PRIVATEDATA-PRIVATEDATA-PRIVATE!"
 #define PUBLIC_DATA "PUBLICDATA-PUBLICDATA-PUBLICDATA"
 #define USER_CANARY "pin-canary-9876"
+/* The keys test_key_destroyed_elsewhere makes for the child to destroy. */
+#define IOTOKEN_HELD_KEYS 2
 #define SO_CANARY "so-pin-canary-5432"
 
 /* Child scenarios: plain checks, exit status 0 when all hold. */
@@ -148,11 +150,36 @@ static int scenario_rename_and_destroy(void)
 	return 0;
 }
 
+/* Destroys the token objects labelled "held by the parent". */
+static int scenario_destroy_held(void)
+{
+	CK_ATTRIBUTE a = { CKA_LABEL, "held by the parent", 18 };
+	CK_OBJECT_HANDLE found[4];
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE s;
+	CK_ULONG n, i;
+
+	CHILD_RV(p11->C_Initialize(NULL), CKR_OK);
+	CHILD_CHECK(child_slot(&slot) == 0);
+	CHILD_RV(p11->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		 CKR_OK);
+	CHILD_RV(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)H_USER_PIN, 4), CKR_OK);
+	CHILD_RV(p11->C_FindObjectsInit(s, &a, 1), CKR_OK);
+	CHILD_RV(p11->C_FindObjects(s, found, 4, &n), CKR_OK);
+	CHILD_RV(p11->C_FindObjectsFinal(s), CKR_OK);
+	CHILD_CHECK(n == IOTOKEN_HELD_KEYS);
+	for (i = 0; i < n; i++)
+		CHILD_RV(p11->C_DestroyObject(s, found[i]), CKR_OK);
+	CHILD_RV(p11->C_Finalize(NULL), CKR_OK);
+	return 0;
+}
+
 static const h_scenario scenarios[] = {
 	{ "find_and_add", scenario_find_and_add },
 	{ "wrong_pin", scenario_wrong_pin },
 	{ "new_pin", scenario_new_pin },
 	{ "rename_and_destroy", scenario_rename_and_destroy },
+	{ "destroy_held", scenario_destroy_held },
 	{ NULL, NULL },
 };
 
@@ -255,6 +282,57 @@ static void test_persist_second_process(void **state)
 	assert_int_equal(h_run_child("new_pin"), 0);
 	/* Still fine here. */
 	assert_int_equal(h_find(s, NULL, 0, found, 8), 3);
+}
+
+/*
+ * Keys another process destroys while this one holds their handles: the
+ * calls that take a key and also bring the token up to date with the store
+ * (C_UnwrapKey, C_DeriveKey) must look the handle up after that, not before:
+ * the reload frees the destroyed key (a use after free, which the ASan build
+ * reports, before the fix the Frama-C proof of C_UnwrapKey found). Now both
+ * say the handle is invalid.
+ */
+static void test_key_destroyed_elsewhere(void **state)
+{
+	CK_SESSION_HANDLE s = h_open(h_slot, 1);
+	CK_OBJECT_HANDLE kek, base, k = 0;
+	CK_BYTE wrapped[24] = { 0 };
+	h_tmpl t, u;
+
+	(void)state;
+	h_login(s, CKU_USER);
+	t_init(&t);
+	k_secret(&t, CKK_AES, 16);
+	t_bool(&t, CKA_TOKEN, CK_TRUE);
+	t_bool(&t, CKA_UNWRAP, CK_TRUE);
+	t_str(&t, CKA_LABEL, "held by the parent");
+	kek = h_create(s, &t);
+	t_init(&t);
+	k_ec_private(&t);
+	t_bool(&t, CKA_TOKEN, CK_TRUE);
+	t_bool(&t, CKA_DERIVE, CK_TRUE);
+	t_str(&t, CKA_LABEL, "held by the parent");
+	base = h_create(s, &t);
+	assert_int_equal(h_run_child("destroy_held"), 0);
+
+	t_init(&u);
+	t_ulong(&u, CKA_CLASS, CKO_SECRET_KEY);
+	t_ulong(&u, CKA_KEY_TYPE, CKK_GENERIC_SECRET);
+	t_ulong(&u, CKA_VALUE_LEN, 16);
+	{
+		CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 };
+
+		assert_rv(p11->C_UnwrapKey(s, &kw, kek, wrapped, sizeof(wrapped), u.a, u.n, &k),
+			  CKR_UNWRAPPING_KEY_HANDLE_INVALID);
+	}
+	{
+		CK_ECDH1_DERIVE_PARAMS p = { CKD_NULL, 0, NULL, sizeof(k_ec_point) - 2,
+					     (CK_BYTE_PTR)k_ec_point + 2 };
+		CK_MECHANISM m = { CKM_ECDH1_DERIVE, &p, sizeof(p) };
+
+		assert_rv(p11->C_DeriveKey(s, &m, base, u.a, u.n, &k), CKR_KEY_HANDLE_INVALID);
+	}
+	assert_int_equal(k, 0);
 }
 
 static void test_failed_login_seen(void **state)
@@ -488,6 +566,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_persist_second_process, h_setup_token,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_login_seen, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_key_destroyed_elsewhere, h_setup_token,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_store_files, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_encryption_at_rest, h_setup_init, h_teardown),
 	};
