@@ -151,11 +151,20 @@ static void check_key(const crypto_key *k)
 	(void)k;
 }
 
+/* Whether new_key fails: a partition (split annotation, kept through the
+ * returns by -eva-interprocedural-splits) so that the failure (*out
+ * unchanged) and the success (*out a live key) are never joined, however
+ * many states the caller's slevel already holds: joined, a caller's
+ * "rv == CKR_OK" no longer implies a live key (C_GenerateKeyPair). */
+static int new_key_fails;
+
 static CK_RV new_key(int is_private, int is_ec, enum crypto_curve c, crypto_key **out)
 {
 	crypto_key *k;
 
-	if (verify_may_fail())
+	new_key_fails = verify_may_fail();
+	//@ split new_key_fails;
+	if (new_key_fails)
 		return CKR_HOST_MEMORY;
 	k = malloc(sizeof(*k));
 	if (k == NULL)
@@ -199,27 +208,47 @@ static void check_curve(enum crypto_curve c)
 	(void)c;
 }
 
+/* The curves' DER OIDs (P-256 10 bytes, the others 7). */
+static const uint8_t curve_oid[CURVE_COUNT][10] = {
+	{ 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 },
+	{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 },
+	{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 },
+	{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21 },
+};
+
+static size_t curve_oid_len(enum crypto_curve c)
+{
+	return c == CURVE_P256 ? 10 : 7;
+}
+
+/* As crypto.h says: the curve whose OID the parameters are (here any call
+ * may also fail), an error for any other bytes. Parameters of unknown bytes
+ * may be each curve or an error. Decoding the OID (rather than answering
+ * any curve) keeps a key's sizes exact for concrete parameters: with the
+ * curves joined, a generated key's record length is an interval and its
+ * buffer an imprecise block (C_GenerateKeyPair). */
 CK_RV crypto_ec_curve(const uint8_t *params, size_t len, enum crypto_curve *out)
 {
+	int c;
+
 	check_read(params, len);
 	if (!verify_setup && Frama_C_nondet(0, 1))
 		return Frama_C_nondet(0, 1) ? CKR_CURVE_NOT_SUPPORTED : CKR_ATTRIBUTE_VALUE_INVALID;
-	*out = verify_setup ? CURVE_P256 : (enum crypto_curve)Frama_C_interval(0, CURVE_COUNT - 1);
-	return CKR_OK;
+	for (c = 0; c < CURVE_COUNT; c++)
+		if (len == curve_oid_len((enum crypto_curve)c) &&
+		    memcmp(params, curve_oid[c], len) == 0) {
+			*out = (enum crypto_curve)c;
+			return CKR_OK;
+		}
+	//@ assert crypto_setup_curve: !verify_setup;
+	return Frama_C_nondet(0, 1) ? CKR_CURVE_NOT_SUPPORTED : CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
 const uint8_t *crypto_ec_params(enum crypto_curve c, size_t *len)
 {
-	static const uint8_t oid[CURVE_COUNT][10] = {
-		{ 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 },
-		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 },
-		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 },
-		{ 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21 },
-	};
-
 	check_curve(c);
-	*len = c == CURVE_P256 ? 10 : 7;
-	return oid[c];
+	*len = curve_oid_len(c);
+	return curve_oid[c];
 }
 
 size_t crypto_ec_size(enum crypto_curve c)

@@ -18,7 +18,13 @@
  *      and each session handle of verify_session_handle.
  * Storing a token copy may fail; every allocation may fail.
  * Narrowed (time; README.md): the combinations above only.
- * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40
+ * Precision (not narrowing): -eva-slevel-function object_clone:200 keeps
+ * the clone's per-value allocation failures apart from its success
+ * (joined, the copy's values are "copied or not": length 0 or n, NULL or
+ * the block); object_encode:200 the same for the record a token copy is
+ * stored as. Slow: 828 s wall at load 6 (about 450 s CPU).
+ * VERIFY-SLOW: about 450 s of CPU measured on a loaded machine; run with VERIFY_ALL=1 (README.md, Running)
+ * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40 -eva-slevel-function object_clone:200,object_encode:200
  */
 #include <string.h>
 

@@ -6,8 +6,8 @@
  *      templates (verify_case_a): CKA_LABEL; CKA_VALUE (modifiable on data,
  *      not on keys); CKA_SENSITIVE FALSE (one-way); CKA_EXTRACTABLE TRUE
  *      (one-way); CKA_CLASS (read-only); CKA_TRUSTED TRUE (SO only);
- *      CKA_TOKEN TRUE and CKA_MODIFIABLE FALSE (copy-only); CKA_LABEL +
- *      CKA_ID + CKA_START_DATE; a malformed date; CKA_COPYABLE +
+ *      CKA_TOKEN TRUE and CKA_MODIFIABLE FALSE (copy-only); CKA_ID +
+ *      CKA_START_DATE + CKA_LABEL; a malformed date; CKA_COPYABLE +
  *      CKA_DESTROYABLE FALSE; CKA_SIGN FALSE + CKA_DERIVE TRUE. With
  *      templates 0 and 5, in the three login states (verify_case_g), else
  *      nobody logged in;
@@ -21,7 +21,21 @@
  * A token object is re-encoded and stored (may fail); every allocation
  * may fail. Narrowed (time; README.md): the combinations above only (not
  * every template with every malformation, object, count and login state).
- * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40
+ * Narrowed (precision): template 8 is CKA_ID + CKA_START_DATE + CKA_LABEL
+ * in that order, so the only entry whose old value is a non-empty block
+ * (the label) is last: with the label first and made longer by
+ * verify_mutate, "label replaced, a later entry's allocation failed" and
+ * "the label's own allocation failed" both return CKR_HOST_MEMORY from
+ * object_apply and EVA joins them (value: old or new block, len: old or
+ * new length): a false wipe past the old block in object_free. A
+ * length-changing entry followed by a failing one is therefore not
+ * covered. Precision (not narrowing): -eva-slevel-function
+ * object_clone:200 (the clone's per-value allocation failures joined
+ * with its success: values "copied or not"; with it the read of
+ * v->value[0] in object_apply seen before is gone), object_encode:200 (the stored record),
+ * C_SetAttributeValue:200 (its failure paths meet at object_free).
+ * VERIFY-SLOW: about 230 s of CPU measured on a loaded machine; run with VERIFY_ALL=1 (README.md, Running)
+ * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40 -eva-slevel-function object_clone:200,object_encode:200,C_SetAttributeValue:200
  */
 #include <string.h>
 
@@ -42,7 +56,7 @@ int main(void)
 		{ { CKA_TRUSTED, &yes, 1 } },
 		{ { CKA_TOKEN, &yes, 1 } },
 		{ { CKA_MODIFIABLE, &no, 1 } },
-		{ { CKA_LABEL, label, 5 }, { CKA_ID, value, 4 }, { CKA_START_DATE, date, 8 } },
+		{ { CKA_ID, value, 4 }, { CKA_START_DATE, date, 8 }, { CKA_LABEL, label, 5 } },
 		{ { CKA_START_DATE, bad_date, 8 } },
 		{ { CKA_COPYABLE, &no, 1 }, { CKA_DESTROYABLE, &no, 1 } },
 		{ { CKA_SIGN, &no, 1 }, { CKA_DERIVE, &yes, 1 } },
