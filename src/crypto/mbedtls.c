@@ -65,7 +65,11 @@ __attribute__((constructor)) static void memory_setup(void)
 static mbedtls_ctr_drbg_context drbg; /* under PORT_LOCK_RNG, like the rest */
 static int drbg_started;              /* drbg initialized, fork handlers registered */
 static int drbg_seeded;
+#if IOT_DEVICE
+#define drbg_forked 0 /* no fork() on devices */
+#else
 static int drbg_forked; /* set in a child of fork() */
+#endif
 static unsigned long drbg_reseeds;
 
 /* The DRBG's entropy function (mbedtls_ctr_drbg_seed and reseed): len true
@@ -152,7 +156,9 @@ static CK_RV drbg_ready(void)
 	if (ret != 0)
 		return CKR_FUNCTION_FAILED;
 	drbg_seeded = 1;
+#if !IOT_DEVICE
 	drbg_forked = 0;
+#endif
 	return CKR_OK;
 }
 

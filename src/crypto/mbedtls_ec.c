@@ -140,28 +140,6 @@ CK_RV crypto_ec_curve(const uint8_t *params, size_t len, enum crypto_curve *out)
 	return CKR_CURVE_NOT_SUPPORTED;
 }
 
-/* An mbedTLS refusal of key material: the material is invalid, unless
- * memory ran out. */
-static CK_RV invalid(int ret)
-{
-	CK_RV rv = crypto_mbed_error(ret);
-
-	return rv == CKR_HOST_MEMORY ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
-}
-
-/* k (allocated) finished and handed out, or freed. */
-static CK_RV done(crypto_key *k, CK_RV rv, crypto_key **out)
-{
-	if (rv == CKR_OK)
-		rv = crypto_mbed_key_finish(k);
-	if (rv != CKR_OK) {
-		crypto_key_unref(k);
-		return rv;
-	}
-	*out = k;
-	return CKR_OK;
-}
-
 CK_RV crypto_ec_public(enum crypto_curve c, const uint8_t *point, size_t len, crypto_key **out)
 {
 	mbedtls_ecp_group grp;
@@ -195,10 +173,10 @@ CK_RV crypto_ec_public(enum crypto_curve c, const uint8_t *point, size_t len, cr
 	if (ret == 0)
 		ret = mbedtls_ecp_check_pubkey(&grp, &k->q);
 	if (ret != 0)
-		rv = invalid(ret);
+		rv = crypto_mbed_invalid(ret);
 out:
 	mbedtls_ecp_group_free(&grp);
-	return done(k, rv, out);
+	return crypto_mbed_key_finish(k, rv, out);
 }
 
 /* scalar_import (ec_scalar.h) replaces mbedtls_ecp_check_privkey, whose
@@ -261,7 +239,7 @@ CK_RV crypto_ec_private(enum crypto_curve c, const uint8_t *d, size_t len, crypt
 	mpi_public(&k->q.Z);
 out:
 	mbedtls_ecp_group_free(&grp);
-	return done(k, rv, out);
+	return crypto_mbed_key_finish(k, rv, out);
 }
 
 CK_RV crypto_ec_generate(enum crypto_curve c, crypto_key **out)
@@ -284,7 +262,7 @@ CK_RV crypto_ec_generate(enum crypto_curve c, crypto_key **out)
 	if (ret != 0)
 		rv = crypto_mbed_error(ret);
 	mbedtls_ecp_group_free(&grp);
-	return done(k, rv, out);
+	return crypto_mbed_key_finish(k, rv, out);
 }
 
 CK_RV crypto_ec_point(const crypto_key *k, uint8_t *out, size_t *len)

@@ -32,6 +32,13 @@ CK_RV crypto_mbed_error(int ret)
 	}
 }
 
+CK_RV crypto_mbed_invalid(int ret)
+{
+	CK_RV rv = crypto_mbed_error(ret);
+
+	return rv == CKR_HOST_MEMORY ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
 const uint8_t *crypto_mbed_strip(const uint8_t *p, size_t *len)
 {
 	while (*len > 0 && p[0] == 0) {
@@ -125,9 +132,16 @@ static CK_RV cache_modulus(crypto_key *k)
 	return mbedtls_rsa_get_len(&k->rsa) == k->publen ? CKR_OK : CKR_FUNCTION_FAILED;
 }
 
-CK_RV crypto_mbed_key_finish(crypto_key *k)
+CK_RV crypto_mbed_key_finish(crypto_key *k, CK_RV rv, crypto_key **out)
 {
-	return k->kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
+	if (rv == CKR_OK)
+		rv = k->kind == KEY_EC ? cache_ec_point(k) : cache_modulus(k);
+	if (rv != CKR_OK) {
+		crypto_key_unref(k);
+		return rv;
+	}
+	*out = k;
+	return CKR_OK;
 }
 
 crypto_key *crypto_key_ref(crypto_key *k)

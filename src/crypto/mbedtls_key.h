@@ -56,13 +56,18 @@ struct crypto_key {
 /* A new key of kind with refs 1 and every mbedTLS structure initialized. */
 CK_RV crypto_mbed_key_alloc(enum key_kind kind, int priv, enum crypto_curve c,
 			    crypto_key **out) IOT_MUST_CHECK;
-/* Caches pub (and bits) from q or the RSA modulus; the last step of making
- * a key. */
-CK_RV crypto_mbed_key_finish(crypto_key *k) IOT_MUST_CHECK;
+/* The last step of making a key k (from crypto_mbed_key_alloc) whose
+ * making so far gave rv: on success pub (and bits) cached from q or the RSA
+ * modulus and k handed out in *out; on any failure k freed. Returns rv or
+ * the caching's error. */
+CK_RV crypto_mbed_key_finish(crypto_key *k, CK_RV rv, crypto_key **out) IOT_MUST_CHECK;
 
 /* The code for an mbedTLS call that failed on valid input: CKR_HOST_MEMORY
  * when mbedTLS ran out of memory, else CKR_FUNCTION_FAILED. */
 CK_RV crypto_mbed_error(int ret);
+/* The code for mbedTLS's refusal of key material: CKR_ATTRIBUTE_VALUE_INVALID,
+ * unless memory ran out (CKR_HOST_MEMORY). */
+CK_RV crypto_mbed_invalid(int ret);
 
 /* The f_rng of every mbedTLS call (blinding, key generation): the backend's
  * CTR_DRBG (mbedtls.c). Returns 0 or an mbedTLS error. p_rng is unused. */

@@ -99,28 +99,6 @@ static CK_RV check_public(const mbedtls_mpi *n, const mbedtls_mpi *e)
 	return CKR_OK;
 }
 
-/* An mbedTLS refusal of key material: the material is invalid, unless
- * memory ran out. */
-static CK_RV invalid(int ret)
-{
-	CK_RV rv = crypto_mbed_error(ret);
-
-	return rv == CKR_HOST_MEMORY ? rv : CKR_ATTRIBUTE_VALUE_INVALID;
-}
-
-/* k (allocated) finished and handed out, or freed. */
-static CK_RV done(crypto_key *k, CK_RV rv, crypto_key **out)
-{
-	if (rv == CKR_OK)
-		rv = crypto_mbed_key_finish(k);
-	if (rv != CKR_OK) {
-		crypto_key_unref(k);
-		return rv;
-	}
-	*out = k;
-	return CKR_OK;
-}
-
 CK_RV crypto_rsa_public(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
 {
 	mbedtls_mpi n, e;
@@ -146,8 +124,8 @@ CK_RV crypto_rsa_public(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
 		if (ret == 0)
 			ret = mbedtls_rsa_check_pubkey(&k->rsa);
 		if (ret != 0)
-			rv = invalid(ret);
-		rv = done(k, rv, out);
+			rv = crypto_mbed_invalid(ret);
+		rv = crypto_mbed_key_finish(k, rv, out);
 	}
 	mbedtls_mpi_free(&n);
 	mbedtls_mpi_free(&e);
@@ -242,7 +220,7 @@ out:
 	/* An arithmetic failure on valid numbers is memory; on these (a
 	 * modulus of 0, no inverse) the parts are inconsistent. */
 	if (ret != 0)
-		rv = invalid(ret);
+		rv = crypto_mbed_invalid(ret);
 	mbedtls_mpi_free(&t);
 	mbedtls_mpi_free(&lambda);
 	for (i = 0; i < 3; i++)
@@ -304,8 +282,8 @@ static CK_RV rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
 	if (ret == 0)
 		ret = mbedtls_rsa_check_privkey(&k->rsa);
 	if (ret != 0)
-		rv = invalid(ret);
-	rv = done(k, rv, &k);
+		rv = crypto_mbed_invalid(ret);
+	rv = crypto_mbed_key_finish(k, rv, &k);
 	if (rv == CKR_OK) {
 		rv = pairwise(k);
 		if (rv == CKR_OK)

@@ -55,14 +55,7 @@ CK_RV crypto_rsa_generate(size_t bits, const uint8_t *e, size_t elen, crypto_key
 	ret = mbedtls_rsa_gen_key(&k->rsa, crypto_mbed_rng, NULL, (unsigned int)bits, ev);
 	if (ret != 0)
 		rv = crypto_mbed_error(ret);
-	if (rv == CKR_OK)
-		rv = crypto_mbed_key_finish(k);
-	if (rv != CKR_OK) {
-		crypto_key_unref(k);
-		return rv;
-	}
-	*out = k;
-	return CKR_OK;
+	return crypto_mbed_key_finish(k, rv, out);
 }
 
 static void parts_free(uint8_t *parts[RSA_PARTS], size_t lens[RSA_PARTS])

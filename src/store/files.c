@@ -30,8 +30,9 @@
  *      is never overwritten (SECURITY.md row 23): a write torn by a power
  *      cut on a PAL without atomic writes (PAL_TORN_WRITES) damages only
  *      the older copy, and the reader takes the newest valid copy.
- *   object put: write o-<epoch>-<id> (the commit), then the token record
- *      with sequence + 1 (the change counter of store_changed);
+ *   object put: write o-<epoch>-<id> (the commit), then, on hosts, the
+ *      token record with sequence + 1 (the change counter of store_changed;
+ *      a device's store has no other process to tell);
  *   object delete: remove o-<epoch>-<id> (the commit), then the same;
  *   reset: write the token record with epoch + 1 (the commit): objects of
  *      older epochs are invisible from then on; they are removed after the
@@ -45,7 +46,8 @@
  * and ignored; there a flipped byte in the newest copy rolls back to the
  * previous state, which is the price of a medium that can tear a write.
  *
- * Several processes (hosts): writers hold the PAL's exclusive lock, readers
+ * Several processes (hosts; devices have one, and call no lock, unlock or
+ * changed of their PAL): writers hold the PAL's exclusive lock, readers
  * the shared one. Every write replaces a copy of the token record, so
  * store_changed asks the PAL whether either copy changed (pal_posix: the
  * inode at the name, with the last one seen held open so its number cannot
@@ -70,6 +72,14 @@
 #define KIND_TOKEN 'T'
 #define KIND_OBJECT 'O'
 #define OBJ_NAME_LEN 35 /* o-<16 hex>-<16 hex> */
+/* Several processes share a store on hosts only: a device's store has one
+ * owner (porting.md), so the PAL's lock, unlock and changed are not called
+ * and an object's put or delete does not bump the token record's sequence
+ * number (the change counter of other processes). */
+#ifndef FILES_SHARED /* tests/unit: the device's variant built on a host */
+#define FILES_SHARED (!IOT_DEVICE)
+#endif
+#define SHARED FILES_SHARED
 
 static const char *const slot_name[2] = { "token.a", "token.b" };
 
@@ -271,12 +281,12 @@ static CK_RV io(CK_RV rv)
 
 static CK_RV lock(files_store *s, int exclusive)
 {
-	return s->pal.lock != NULL ? io(s->pal.lock(s->pal.ctx, exclusive)) : CKR_OK;
+	return SHARED && s->pal.lock != NULL ? io(s->pal.lock(s->pal.ctx, exclusive)) : CKR_OK;
 }
 
 static void unlock(files_store *s)
 {
-	if (s->pal.unlock != NULL)
+	if (SHARED && s->pal.unlock != NULL)
 		s->pal.unlock(s->pal.ctx);
 }
 
@@ -287,7 +297,7 @@ static CK_RV poll_changes(files_store *s)
 	CK_RV rv = CKR_OK;
 	int i, c;
 
-	if (s->pal.changed == NULL)
+	if (!SHARED || s->pal.changed == NULL)
 		return CKR_OK;
 	for (i = 0; i < 2 && rv == CKR_OK; i++) {
 		c = 1;
@@ -581,8 +591,9 @@ static CK_RV files_object_put(store *base, uint64_t id, const uint8_t *data, siz
 	if (rv == CKR_OK)
 		rv = io(s->pal.write(s->pal.ctx, name, buf, n));
 	port_free_secret(buf, n);
-	/* Committed; the new sequence number tells other processes. */
-	if (rv == CKR_OK)
+	/* Committed; the new sequence number tells other processes (a
+	 * device has none: one write per object, not two). */
+	if (SHARED && rv == CKR_OK)
 		rv = write_token(s, &cur, &cur.t, cur.epoch, NULL);
 	return end_write(s, &cur, rv);
 }
@@ -598,7 +609,7 @@ static CK_RV files_object_delete(store *base, uint64_t id)
 		return rv;
 	obj_name(name, cur.epoch, id);
 	rv = io(s->pal.remove(s->pal.ctx, name));
-	if (rv == CKR_OK)
+	if (SHARED && rv == CKR_OK)
 		rv = write_token(s, &cur, &cur.t, cur.epoch, NULL);
 	return end_write(s, &cur, rv);
 }
