@@ -26,8 +26,6 @@
  * VERIFY-SLOW: about 450 s of CPU measured on a loaded machine; run with VERIFY_ALL=1 (README.md, Running)
  * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40 -eva-slevel-function object_clone:200,object_encode:200
  */
-#include <string.h>
-
 #include "objects.h"
 
 int main(void)
@@ -47,47 +45,22 @@ int main(void)
 		{ { CKA_TOKEN, &yes, 1 }, { CKA_PRIVATE, &no, 1 }, { CKA_LABEL, label, 4 } },
 	};
 	static const CK_ULONG ns[9] = { 0, 1, 1, 1, 1, 1, 1, 1, 3 };
+	/* The kinds of objects.h (verify_case_f): logged in, templates 2 and
+	 * 7; malformed, template 8; other counts and invalid handles,
+	 * template 3. */
+	const verify_object_cases cases = { tmpls, ns, 9, 8, 3, { 2, 7 }, &verify_case_f };
 	CK_OBJECT_HANDLE objs[VERIFY_OBJECTS], h, out;
 	CK_ATTRIBUTE t[3], *p;
 	CK_SESSION_HANDLE s;
 	CK_ULONG count;
-	int kind;
 	CK_RV rv;
 
-	/* The kind of case (verify_case_f): 0 an unchanged template on a
-	 * valid object; 1 template 8 with a malformed entry on objs[0] or
-	 * objs[3]; 2 template 3 on objs[0] with the other counts and NULL
-	 * phNewObject; 3 template 3 with an invalid object or session handle.
-	 * Login states only for kind 0 with templates 2 and 7. */
 	s = verify_objects(objs, 1, 1);
 	verify_setup = 0;
-	if (verify_case_g != 0) {
-		kind = 0;
-		verify_case_a = Frama_C_interval(0, 1) ? 7 : 2;
-	} else {
-		kind = Frama_C_interval(0, 3);
-		verify_case_a = kind == 0 ? Frama_C_interval(0, 8) : kind == 1 ? 8 : 3;
-	}
-	verify_case_f = kind;
-
-	memcpy(t, tmpls[verify_case_a], sizeof(t));
-	verify_case_b = verify_case_e = 0;
-	h = 0;
-	if (kind == 0) {
-		verify_case_c = Frama_C_interval(0, VERIFY_OBJECTS - 1);
-		h = objs[verify_case_c];
-	} else if (kind == 1) {
-		verify_case_c = Frama_C_interval(0, 1) ? 3 : 0;
-		h = objs[verify_case_c];
-		verify_mutate(&verify_case_b, t, ns[verify_case_a], 1);
-	} else if (kind == 2) {
-		h = objs[0];
-	} else {
-		h = verify_object_handle(&verify_case_c, objs, 1);
-	}
-	p = verify_template_count(&verify_case_e, kind != 2, t, ns[verify_case_a], &count);
-	verify_case_d = kind == 2 && verify_case_e == 0 ? Frama_C_interval(0, 1) : 1;
-	rv = C_CopyObject(kind == 3 ? verify_session_handle(s) : s, h, p, count,
+	h = verify_object_case(&cases, objs, t, &p, &count);
+	/* phNewObject NULL (verify_case_d 0) with kind 2's full template. */
+	verify_case_d = verify_case_f == 2 && verify_case_e == 0 ? Frama_C_interval(0, 1) : 1;
+	rv = C_CopyObject(verify_case_f == 3 ? verify_session_handle(s) : s, h, p, count,
 			  verify_case_d ? &out : NULL);
 	verify_done(rv);
 	return 0;

@@ -37,8 +37,6 @@
  * VERIFY-SLOW: about 230 s of CPU measured on a loaded machine; run with VERIFY_ALL=1 (README.md, Running)
  * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40 -eva-slevel-function object_clone:200,object_encode:200,C_SetAttributeValue:200
  */
-#include <string.h>
-
 #include "objects.h"
 
 int main(void)
@@ -62,46 +60,20 @@ int main(void)
 		{ { CKA_SIGN, &no, 1 }, { CKA_DERIVE, &yes, 1 } },
 	};
 	static const CK_ULONG ns[12] = { 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 2, 2 };
+	/* The kinds of objects.h (verify_case_d): logged in, templates 0 and
+	 * 5; malformed, template 8; other counts and invalid handles,
+	 * template 0. */
+	const verify_object_cases cases = { tmpls, ns, 12, 8, 0, { 0, 5 }, &verify_case_d };
 	CK_OBJECT_HANDLE objs[VERIFY_OBJECTS], h;
 	CK_ATTRIBUTE t[3], *p;
 	CK_SESSION_HANDLE s;
 	CK_ULONG count;
-	int kind;
 	CK_RV rv;
 
-	/* The kind of case (verify_case_d): 0 an unchanged template on a
-	 * valid object; 1 template 8 with a malformed entry on objs[0] or
-	 * objs[3]; 2 template 0 on objs[0] with the other counts; 3 template
-	 * 0 with an invalid object or session handle. Login states only for
-	 * kind 0 with templates 0 and 5. */
 	s = verify_objects(objs, 1, 1);
 	verify_setup = 0;
-	if (verify_case_g != 0) {
-		kind = 0;
-		verify_case_a = Frama_C_interval(0, 1) ? 5 : 0;
-	} else {
-		kind = Frama_C_interval(0, 3);
-		verify_case_a = kind == 0 ? Frama_C_interval(0, 11) : kind == 1 ? 8 : 0;
-	}
-	verify_case_d = kind;
-
-	memcpy(t, tmpls[verify_case_a], sizeof(t));
-	verify_case_b = verify_case_e = 0;
-	h = 0;
-	if (kind == 0) {
-		verify_case_c = Frama_C_interval(0, VERIFY_OBJECTS - 1);
-		h = objs[verify_case_c];
-	} else if (kind == 1) {
-		verify_case_c = Frama_C_interval(0, 1) ? 3 : 0;
-		h = objs[verify_case_c];
-		verify_mutate(&verify_case_b, t, ns[verify_case_a], 1);
-	} else if (kind == 2) {
-		h = objs[0];
-	} else {
-		h = verify_object_handle(&verify_case_c, objs, 1);
-	}
-	p = verify_template_count(&verify_case_e, kind != 2, t, ns[verify_case_a], &count);
-	rv = C_SetAttributeValue(kind == 3 ? verify_session_handle(s) : s, h, p, count);
+	h = verify_object_case(&cases, objs, t, &p, &count);
+	rv = C_SetAttributeValue(verify_case_d == 3 ? verify_session_handle(s) : s, h, p, count);
 	verify_done(rv);
 	return 0;
 }

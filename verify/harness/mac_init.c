@@ -18,21 +18,7 @@
  */
 #include <limits.h>
 
-#include "setup.h"
-
-static CK_OBJECT_HANDLE mac_key(CK_SESSION_HANDLE s, CK_KEY_TYPE *type, CK_BYTE *value,
-				CK_ULONG len)
-{
-	static CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
-	static CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
-	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &secret, sizeof(secret) }, { CKA_KEY_TYPE, type, sizeof(*type) },
-		{ CKA_PRIVATE, &no, sizeof(no) },       { CKA_SIGN, &yes, sizeof(yes) },
-		{ CKA_VERIFY, &yes, sizeof(yes) },      { CKA_VALUE, value, len },
-	};
-
-	return verify_create(s, tmpl, 6);
-}
+#include "mac_common.h"
 
 int main(void)
 {
@@ -40,8 +26,7 @@ int main(void)
 	static const CK_MECHANISM_TYPE general[] = { CKM_SHA256_HMAC_GENERAL,
 						     CKM_AES_CMAC_GENERAL };
 	static const CK_ULONG lens[] = { 0, 1, 16, 32, 33, ULONG_MAX };
-	static CK_KEY_TYPE generic = CKK_GENERIC_SECRET, aes = CKK_AES;
-	static CK_BYTE v32[32] = { 1 }, v16[16] = { 2 }, param8[8];
+	static CK_BYTE param8[8];
 	static CK_MECHANISM hmac = { CKM_SHA256_HMAC, NULL, 0 };
 	static CK_ULONG maclen;
 	CK_MECHANISM m = { 0, NULL, 0 };
@@ -49,9 +34,7 @@ int main(void)
 	CK_SESSION_HANDLE s;
 	CK_RV rv;
 
-	s = verify_open_session();
-	keys[0] = mac_key(s, &generic, v32, sizeof(v32));
-	keys[1] = mac_key(s, &aes, v16, sizeof(v16));
+	s = mac_setup(keys);
 	verify_case_b = Frama_C_interval(0, 1);
 	verify_case_g = Frama_C_interval(0, 1);
 	if (verify_case_g) {

@@ -22,26 +22,11 @@
  */
 #include <stdlib.h>
 
-#include "setup.h"
-
-static CK_OBJECT_HANDLE mac_key(CK_SESSION_HANDLE s, CK_KEY_TYPE *type, CK_BYTE *value,
-				CK_ULONG len)
-{
-	static CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
-	static CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
-	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &secret, sizeof(secret) }, { CKA_KEY_TYPE, type, sizeof(*type) },
-		{ CKA_PRIVATE, &no, sizeof(no) },       { CKA_SIGN, &yes, sizeof(yes) },
-		{ CKA_VERIFY, &yes, sizeof(yes) },      { CKA_VALUE, value, len },
-	};
-
-	return verify_create(s, tmpl, 6);
-}
+#include "mac_common.h"
 
 int main(void)
 {
-	static CK_KEY_TYPE generic = CKK_GENERIC_SECRET, aes = CKK_AES;
-	static CK_BYTE v32[32] = { 1 }, v16[16] = { 2 }, data32[32];
+	static CK_BYTE data32[32];
 	CK_MECHANISM m = { CKM_SHA256_HMAC, NULL, 0 };
 	CK_OBJECT_HANDLE keys[2];
 	CK_SESSION_HANDLE s;
@@ -50,9 +35,7 @@ int main(void)
 	int verify;
 	CK_RV rv;
 
-	s = verify_open_session();
-	keys[0] = mac_key(s, &generic, v32, sizeof(v32));
-	keys[1] = mac_key(s, &aes, v16, sizeof(v16));
+	s = mac_setup(keys);
 	verify_case_b = Frama_C_interval(0, 5);
 	verify = verify_case_b >= 3;
 	verify_case_c = Frama_C_interval(0, 1);
