@@ -100,6 +100,9 @@
 #ifndef IOT_WITH_RSA_KEYGEN /* RSA key generation in the token */
 #define IOT_WITH_RSA_KEYGEN IOT_WITH_RSA
 #endif
+#if IOT_WITH_RSA_KEYGEN && !IOT_WITH_RSA
+#error "IOT_WITH_RSA_KEYGEN needs IOT_WITH_RSA"
+#endif
 #ifndef IOT_WITH_P384
 #define IOT_WITH_P384 1
 #endif

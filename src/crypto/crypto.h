@@ -143,10 +143,13 @@ CK_RV crypto_rsa_parts(const crypto_key *k, uint8_t *parts[RSA_PARTS],
 #if !IOT_WITH_RSA
 #define crypto_rsa_public(parts, out) ((void)(parts), (void)(out), CKR_ATTRIBUTE_VALUE_INVALID)
 #define crypto_rsa_private(parts, out) ((void)(parts), (void)(out), CKR_ATTRIBUTE_VALUE_INVALID)
-#define crypto_rsa_generate(bits, e, elen, out) \
-	((void)(bits), (void)(e), (void)(elen), (void)(out), CKR_MECHANISM_INVALID)
 #define crypto_rsa_parts(k, parts, lens) \
 	((void)(k), (void)(parts), (void)(lens), CKR_KEY_TYPE_INCONSISTENT)
+#endif
+/* Nor generated without IOT_WITH_RSA_KEYGEN: the mechanism is not offered. */
+#if !IOT_WITH_RSA_KEYGEN
+#define crypto_rsa_generate(bits, e, elen, out) \
+	((void)(bits), (void)(e), (void)(elen), (void)(out), CKR_MECHANISM_INVALID)
 #endif
 /* Modulus size in bits. */
 size_t crypto_key_bits(const crypto_key *k);

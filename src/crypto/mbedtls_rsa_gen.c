@@ -7,6 +7,7 @@
 
 #if IOT_WITH_RSA
 
+#if IOT_WITH_RSA_KEYGEN
 /*
  * The public exponent of a generated key: odd and at least 3. The OpenSSL
  * backend takes up to 64 bits; mbedtls_rsa_gen_key takes an int, so here
@@ -57,6 +58,7 @@ CK_RV crypto_rsa_generate(size_t bits, const uint8_t *e, size_t elen, crypto_key
 		rv = crypto_mbed_error(ret);
 	return crypto_mbed_key_finish(k, rv, out);
 }
+#endif
 
 static void parts_free(uint8_t *parts[RSA_PARTS], size_t lens[RSA_PARTS])
 {

@@ -8,6 +8,7 @@
 
 #include "crypto/openssl_key.h"
 
+#if IOT_WITH_RSA_KEYGEN
 /* The public exponent of a generated key: odd, at least 3, and at most 64
  * bits, the largest OpenSSL's public operation takes with every modulus
  * size (see openssl_rsa.c). */
@@ -56,6 +57,7 @@ out:
 	ERR_pop_to_mark();
 	return rv;
 }
+#endif
 
 static void parts_free(uint8_t *parts[RSA_PARTS], size_t lens[RSA_PARTS])
 {
