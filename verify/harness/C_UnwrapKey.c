@@ -36,7 +36,13 @@
  * token_store_object: their failure states must not be joined with their
  * success when the slevel, shared by every partition, runs out (a created
  * key's values or a token key's record would look unset or of an interval
- * length; README "precision").
+ * length; README "precision"). Likewise object_create,
+ * keyobj_secret_object and C_UnwrapKey itself: the new key's failure
+ * (object freed, *out unset) and success states would otherwise meet at
+ * keyobj_secret_object's return and in C_UnwrapKey after it (false
+ * dangling/out-of-bounds alarms in api_check_access, index_object and
+ * object_free).
+ * VERIFY-SLOW: about 1170 s of CPU (1195 s wall alone, 2-core machine, partly loaded); run with VERIFY_ALL=1 (README.md, Running)
  * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-split-return full -eva-min-loop-unroll 40 -eva-slevel-function set_defaults:3000,object_encode:5000,codec_encode_mac:5000,token_store_object:5000,object_create:5000,keyobj_secret_object:5000,C_UnwrapKey:5000
  */
 #include <string.h>
