@@ -447,6 +447,11 @@ static CK_RV material_of(const crypto_key *k, int family, struct pair_material *
 	return sha1(m->point, m->point_len, m->id);
 }
 
+/*
+ * The two template values generation reads itself, before object_create
+ * checks the templates: a length no value may have is refused unread (the
+ * backends read CKA_PUBLIC_EXPONENT byte by byte up to its length).
+ */
 static CK_RV generate_key(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
 			  crypto_key **out)
 {
@@ -463,7 +468,7 @@ static CK_RV generate_key(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG n
 		a = find_attr(pub, npub, CKA_EC_PARAMS);
 		if (a == NULL)
 			return CKR_TEMPLATE_INCOMPLETE;
-		if (a->pValue == NULL)
+		if (a->pValue == NULL || a->ulValueLen > ATTR_MAX_VALUE)
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 		rv = crypto_ec_curve(a->pValue, a->ulValueLen, &c);
 		return rv != CKR_OK ? rv : crypto_ec_generate(c, out);
@@ -479,6 +484,8 @@ static CK_RV generate_key(const mech_row *m, const CK_ATTRIBUTE *pub, CK_ULONG n
 	a = find_attr(pub, npub, CKA_PUBLIC_EXPONENT);
 	if (a != NULL && a->pValue == NULL && a->ulValueLen > 0)
 		return CKR_ARGUMENTS_BAD;
+	if (a != NULL && a->ulValueLen > ATTR_MAX_VALUE)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	return crypto_rsa_generate(bits, a ? a->pValue : NULL, a ? a->ulValueLen : 0, out);
 }
 

@@ -4,7 +4,11 @@
  * behind (both halves or neither). The pairs themselves are in
  * test_keygen.c.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "keys.h"
@@ -193,6 +197,66 @@ static void test_template_errors(void **state)
 	}
 }
 
+/*
+ * Lengths no value can have (SECURITY.md row 29: over the maximum value
+ * length, 2^32, past PTRDIFF_MAX, ULONG_MAX) in the two values generation
+ * reads itself, CKA_PUBLIC_EXPONENT and CKA_EC_PARAMS: refused with
+ * CKR_ATTRIBUTE_VALUE_INVALID before they are read. The values sit at the end
+ * of a page followed by an inaccessible one, so a read past their real 16 or
+ * 10 bytes faults: an all-zero exponent was read up to its stated length
+ * (leading zeros skipped) before the check (found by the Frama-C harness
+ * of C_GenerateKeyPair).
+ */
+static void gen_raw_fails(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, h_tmpl *pub, h_tmpl *priv,
+			  const char *what)
+{
+	CK_MECHANISM m = { mech, NULL, 0 };
+	CK_OBJECT_HANDLE hp, hs, found[4];
+	CK_RV rv;
+
+	/* The templates as they are: h_gen_pair_rv would copy the values. */
+	rv = p11->C_GenerateKeyPair(s, &m, pub->a, pub->n, priv->a, priv->n, &hp, &hs);
+	if (rv != CKR_ATTRIBUTE_VALUE_INVALID)
+		fail_msg("%s: %s, expected CKR_ATTRIBUTE_VALUE_INVALID", what, h_rv_name(rv));
+	assert_int_equal(h_find(s, NULL, 0, found, 4), 0);
+}
+
+static void test_huge_value_lengths(void **state)
+{
+	const CK_ULONG lens[] = {
+		(CK_ULONG)1 << 20,
+		sizeof(CK_ULONG) > 4 ? (CK_ULONG)1 << 32 : (CK_ULONG)1 << 31,
+		(CK_ULONG)PTRDIFF_MAX + 1,
+		(CK_ULONG)-1,
+	};
+	CK_SESSION_HANDLE s = user_session();
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *map, *zeros, *oid;
+	h_tmpl tp, ts;
+	size_t i;
+
+	(void)state;
+	assert_true(page > 64);
+	map = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		   0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	zeros = map + page - 16;
+	oid = map + page - sizeof(k_p256_oid);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		rsa_tmpl(&tp, &ts, 2048);
+		memset(zeros, 0, 16);
+		t_raw(&tp, CKA_PUBLIC_EXPONENT, zeros, lens[i]);
+		gen_raw_fails(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tp, &ts,
+			      "huge CKA_PUBLIC_EXPONENT length");
+		t_init(&tp);
+		memcpy(oid, k_p256_oid, sizeof(k_p256_oid));
+		t_raw(&tp, CKA_EC_PARAMS, oid, lens[i]);
+		gen_raw_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, "huge CKA_EC_PARAMS length");
+	}
+	assert_int_equal(munmap(map, 2 * (size_t)page), 0);
+}
+
 static void test_mechanism_and_session_errors(void **state)
 {
 	CK_SESSION_HANDLE s = user_session(), ro = h_open(h_slot, 0), pub_s;
@@ -274,6 +338,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_template_errors, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_huge_value_lengths, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_mechanism_and_session_errors, h_setup_token,
 						h_teardown),
 	};
