@@ -424,6 +424,20 @@ static void test_token_pin_reset(void **state)
 	pal_ram_free(r);
 }
 
+/* A failed write (the third PAL call of an object put) tells the writer to
+ * reload, once. */
+static void failed_write_reported_once(pal_ram *r, store *s)
+{
+	int changed = -1;
+
+	pal_ram_fail_call(r, 3, CKR_DEVICE_ERROR);
+	assert_int_equal(store_object_put(s, 9, (const uint8_t *)"x", 1), CKR_DEVICE_ERROR);
+	assert_int_equal(store_changed(s, &changed), CKR_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(store_changed(s, &changed), CKR_OK);
+	assert_int_equal(changed, 0);
+}
+
 #if !SINGLE_OWNER
 static void test_changed(void **state)
 {
@@ -468,13 +482,7 @@ static void test_changed(void **state)
 	assert_int_equal(changed, 1);
 	assert_int_equal(store_changed(a, &changed), CKR_OK);
 	assert_int_equal(changed, 0);
-	/* A failed write tells the writer to reload, once. */
-	pal_ram_fail_call(r, 3, CKR_DEVICE_ERROR);
-	assert_int_equal(store_object_put(a, 9, (const uint8_t *)"x", 1), CKR_DEVICE_ERROR);
-	assert_int_equal(store_changed(a, &changed), CKR_OK);
-	assert_int_equal(changed, 1);
-	assert_int_equal(store_changed(a, &changed), CKR_OK);
-	assert_int_equal(changed, 0);
+	failed_write_reported_once(r, a);
 	store_close(b);
 	store_close(a);
 	pal_ram_free(r);
@@ -550,12 +558,7 @@ static void test_single_owner(void **state)
 	assert_int_equal(store_changed(s, &changed), CKR_OK);
 	assert_int_equal(changed, 0);
 	assert_state(s, &m);
-	pal_ram_fail_call(r, 3, CKR_DEVICE_ERROR);
-	assert_int_equal(store_object_put(s, 9, (const uint8_t *)"x", 1), CKR_DEVICE_ERROR);
-	assert_int_equal(store_changed(s, &changed), CKR_OK);
-	assert_int_equal(changed, 1);
-	assert_int_equal(store_changed(s, &changed), CKR_OK);
-	assert_int_equal(changed, 0);
+	failed_write_reported_once(r, s);
 	assert_int_equal(foreign_calls, 0);
 	store_close(s);
 	pal_ram_free(r);
