@@ -79,7 +79,6 @@
 #ifndef FILES_SHARED /* tests/unit: the device's variant built on a host */
 #define FILES_SHARED (!IOT_DEVICE)
 #endif
-#define SHARED FILES_SHARED
 
 static const char *const slot_name[2] = { "token.a", "token.b" };
 
@@ -281,12 +280,13 @@ static CK_RV io(CK_RV rv)
 
 static CK_RV lock(files_store *s, int exclusive)
 {
-	return SHARED && s->pal.lock != NULL ? io(s->pal.lock(s->pal.ctx, exclusive)) : CKR_OK;
+	return FILES_SHARED && s->pal.lock != NULL ? io(s->pal.lock(s->pal.ctx, exclusive))
+						   : CKR_OK;
 }
 
 static void unlock(files_store *s)
 {
-	if (SHARED && s->pal.unlock != NULL)
+	if (FILES_SHARED && s->pal.unlock != NULL)
 		s->pal.unlock(s->pal.ctx);
 }
 
@@ -297,7 +297,7 @@ static CK_RV poll_changes(files_store *s)
 	CK_RV rv = CKR_OK;
 	int i, c;
 
-	if (!SHARED || s->pal.changed == NULL)
+	if (!FILES_SHARED || s->pal.changed == NULL)
 		return CKR_OK;
 	for (i = 0; i < 2 && rv == CKR_OK; i++) {
 		c = 1;
@@ -593,7 +593,7 @@ static CK_RV files_object_put(store *base, uint64_t id, const uint8_t *data, siz
 	port_free_secret(buf, n);
 	/* Committed; the new sequence number tells other processes (a
 	 * device has none: one write per object, not two). */
-	if (SHARED && rv == CKR_OK)
+	if (FILES_SHARED && rv == CKR_OK)
 		rv = write_token(s, &cur, &cur.t, cur.epoch, NULL);
 	return end_write(s, &cur, rv);
 }
@@ -609,7 +609,7 @@ static CK_RV files_object_delete(store *base, uint64_t id)
 		return rv;
 	obj_name(name, cur.epoch, id);
 	rv = io(s->pal.remove(s->pal.ctx, name));
-	if (SHARED && rv == CKR_OK)
+	if (FILES_SHARED && rv == CKR_OK)
 		rv = write_token(s, &cur, &cur.t, cur.epoch, NULL);
 	return end_write(s, &cur, rv);
 }
