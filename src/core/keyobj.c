@@ -312,6 +312,7 @@ static const CK_ATTRIBUTE *find_attr(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRI
 static CK_RV check_user_template(enum obj_kind kind, const CK_ATTRIBUTE *t, CK_ULONG n)
 {
 	CK_ULONG i;
+	CK_RV rv;
 
 	if ((t == NULL && n > 0) || n > ATTR_MAX_TEMPLATE)
 		return CKR_ARGUMENTS_BAD;
@@ -324,6 +325,12 @@ static CK_RV check_user_template(enum obj_kind kind, const CK_ATTRIBUTE *t, CK_U
 			return CKR_ATTRIBUTE_READ_ONLY;
 		if (is_material(t[i].type))
 			return CKR_TEMPLATE_INCONSISTENT;
+		/* The shape of every value (length, NULL) before anything
+		 * reads one: a generation, unwrap or derive template is read
+		 * here first. */
+		rv = attr_value_check(r, t[i].pValue, t[i].ulValueLen);
+		if (rv != CKR_OK)
+			return rv;
 	}
 	return CKR_OK;
 }

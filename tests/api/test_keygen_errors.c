@@ -257,6 +257,47 @@ static void test_huge_value_lengths(void **state)
 	assert_int_equal(munmap(map, 2 * (size_t)page), 0);
 }
 
+/*
+ * Every entry of a generation template has its shape checked (length, NULL
+ * value) before any of it is read or a key is made: a wrong-length
+ * CKA_TOKEN wins over the curve the same call would refuse, and over the
+ * missing CKA_VALUE_LEN C_GenerateKey would refuse.
+ */
+static void test_shape_before_generation(void **state)
+{
+	CK_SESSION_HANDLE s = user_session();
+	CK_MECHANISM aes = { CKM_AES_KEY_GEN, NULL, 0 }, ec = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_MECHANISM_INFO info;
+	CK_OBJECT_HANDLE hp, k, found[4];
+	CK_ULONG four = 4;
+	h_tmpl tp, ts;
+
+	(void)state;
+	t_init(&tp);
+	t_init(&ts);
+	t_bytes(&tp, CKA_EC_PARAMS, k_secp256k1_oid, sizeof(k_secp256k1_oid));
+	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_CURVE_NOT_SUPPORTED,
+		  CKR_CURVE_NOT_SUPPORTED, "secp256k1, the template well formed");
+	t_raw(&ts, CKA_TOKEN, &four, sizeof(four));
+	gen_fails(s, CKM_EC_KEY_PAIR_GEN, &tp, &ts, CKR_ATTRIBUTE_VALUE_INVALID,
+		  CKR_ATTRIBUTE_VALUE_INVALID, "secp256k1, a CK_ULONG CKA_TOKEN");
+	/* As it is: h_gen_pair_rv would copy the value. */
+	t_init(&ts);
+	t_raw(&ts, CKA_SIGN, NULL, 1);
+	assert_rv(p11->C_GenerateKeyPair(s, &ec, tp.a, tp.n, ts.a, ts.n, &hp, &k),
+		  CKR_ARGUMENTS_BAD);
+	assert_int_equal(h_find(s, NULL, 0, found, 4), 0);
+
+	if (p11->C_GetMechanismInfo(h_slot, CKM_AES_KEY_GEN, &info) != CKR_OK)
+		return;
+	t_init(&tp);
+	t_bool(&tp, CKA_ENCRYPT, CK_TRUE);
+	assert_rv(p11->C_GenerateKey(s, &aes, tp.a, tp.n, &k), CKR_TEMPLATE_INCOMPLETE);
+	t_raw(&tp, CKA_TOKEN, &four, sizeof(four));
+	assert_rv(p11->C_GenerateKey(s, &aes, tp.a, tp.n, &k), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(h_find(s, NULL, 0, found, 4), 0);
+}
+
 static void test_mechanism_and_session_errors(void **state)
 {
 	CK_SESSION_HANDLE s = user_session(), ro = h_open(h_slot, 0), pub_s;
@@ -339,6 +380,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_template_errors, h_setup_token, h_teardown),
 		cmocka_unit_test_setup_teardown(test_huge_value_lengths, h_setup_token, h_teardown),
+		cmocka_unit_test_setup_teardown(test_shape_before_generation, h_setup_token,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_mechanism_and_session_errors, h_setup_token,
 						h_teardown),
 	};
