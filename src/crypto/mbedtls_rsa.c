@@ -1,10 +1,11 @@
 /*
- * RSA keys from their PKCS#11 attributes (mbedTLS). Every part is checked
- * against the others before mbedTLS sees it (the same checks, in the same
- * order, as the OpenSSL backend's, so both take the same keys), then
- * mbedtls_rsa_complete and mbedtls_rsa_check_privkey, and a private key
- * signs once before it is handed out, so an inconsistent key fails where it
- * is given (C_CreateObject), not at the first C_Sign.
+ * RSA keys from their PKCS#11 attributes (mbedTLS). The parts are checked
+ * as the OpenSSL backend checks them, so both take the same keys: the
+ * modulus and public exponent here, their consistency with d, p and q by
+ * mbedtls_rsa_check_privkey, given CRT values against the ones mbedTLS
+ * computes; and a private key signs once before it is handed out, so an
+ * inconsistent key fails where it is given (C_CreateObject), not at the
+ * first C_Sign.
  */
 #include <string.h>
 
@@ -159,73 +160,40 @@ out:
 	return ret;
 }
 
-/* The CRT values of p, q and d (PKCS #1 v2.2 3.2: dP = d mod (p-1),
- * dQ = d mod (q-1), qInv = q^-1 mod p). */
-static int crt(const rsa_nums *r, mbedtls_mpi crt[3])
+/* Without e, the exponent d was made for: e = d^-1 mod lambda. */
+static CK_RV derive_e(rsa_nums *r)
 {
-	mbedtls_mpi t;
+	mbedtls_mpi lambda;
 	int ret;
 
-	mbedtls_mpi_init(&t);
-	MPI(mbedtls_mpi_sub_int(&t, &r->v[RSA_P], 1));
-	MPI(mbedtls_mpi_mod_mpi(&crt[0], &r->v[RSA_D], &t));
-	MPI(mbedtls_mpi_sub_int(&t, &r->v[RSA_Q], 1));
-	MPI(mbedtls_mpi_mod_mpi(&crt[1], &r->v[RSA_D], &t));
-	MPI(mbedtls_mpi_inv_mod(&crt[2], &r->v[RSA_Q], &r->v[RSA_P]));
-out:
-	mbedtls_mpi_free(&t);
-	return ret;
+	mbedtls_mpi_init(&lambda);
+	ret = carmichael(r, &lambda);
+	if (ret == 0)
+		ret = mbedtls_mpi_inv_mod(&r->v[RSA_E], &r->v[RSA_D], &lambda);
+	mbedtls_mpi_free(&lambda);
+	r->has[RSA_E] = 1;
+	return ret == 0 ? CKR_OK : crypto_mbed_invalid(ret);
 }
 
 /*
- * With p and q: p*q == n; e*d == 1 mod lcm(p-1, q-1) (which also accepts a
- * d computed mod (p-1)(q-1)); e computed from d when not given; given CRT
- * values must be the ones computed (mbedtls_rsa_complete computes its own).
+ * Given CRT values must be the ones mbedtls_rsa_complete computed from p, q
+ * and d (it does not take them): a key whose stored dP, dQ or qInv differ
+ * from what it signs with is refused, as the OpenSSL backend refuses it.
  */
-static CK_RV check_factors(rsa_nums *r)
+static int same_crt(const rsa_nums *r, const mbedtls_rsa_context *rsa)
 {
-	mbedtls_mpi *v = r->v;
-	mbedtls_mpi t, lambda, c[3];
-	CK_RV rv = CKR_ATTRIBUTE_VALUE_INVALID;
-	int ret = 0, i;
+	mbedtls_mpi c[3];
+	int ret, i;
 
-	mbedtls_mpi_init(&t);
-	mbedtls_mpi_init(&lambda);
 	for (i = 0; i < 3; i++)
 		mbedtls_mpi_init(&c[i]);
-	if (mbedtls_mpi_cmp_int(&v[RSA_P], 1) <= 0 || mbedtls_mpi_cmp_int(&v[RSA_Q], 1) <= 0)
-		goto out;
-	MPI(mbedtls_mpi_mul_mpi(&t, &v[RSA_P], &v[RSA_Q]));
-	if (mbedtls_mpi_cmp_mpi(&t, &v[RSA_N]) != 0)
-		goto out;
-	MPI(carmichael(r, &lambda));
-	if (!r->has[RSA_E]) {
-		/* e = d^-1 mod lambda: the exponent d was made for. */
-		ret = mbedtls_mpi_inv_mod(&v[RSA_E], &v[RSA_D], &lambda);
-		if (ret != 0)
-			goto out;
-		r->has[RSA_E] = 1;
-	} else {
-		MPI(mbedtls_mpi_mul_mpi(&t, &v[RSA_E], &v[RSA_D]));
-		MPI(mbedtls_mpi_mod_mpi(&t, &t, &lambda));
-		if (mbedtls_mpi_cmp_int(&t, 1) != 0)
-			goto out;
-	}
-	MPI(crt(r, c));
-	for (i = 0; i < 3; i++)
-		if (r->has[RSA_DP + i] && mbedtls_mpi_cmp_mpi(&v[RSA_DP + i], &c[i]) != 0)
-			goto out;
-	rv = CKR_OK;
-out:
-	/* An arithmetic failure on valid numbers is memory; on these (a
-	 * modulus of 0, no inverse) the parts are inconsistent. */
-	if (ret != 0)
-		rv = crypto_mbed_invalid(ret);
-	mbedtls_mpi_free(&t);
-	mbedtls_mpi_free(&lambda);
+	ret = mbedtls_rsa_export_crt(rsa, &c[0], &c[1], &c[2]);
+	for (i = 0; i < 3 && ret == 0; i++)
+		if (r->has[RSA_DP + i] && mbedtls_mpi_cmp_mpi(&r->v[RSA_DP + i], &c[i]) != 0)
+			ret = MBEDTLS_ERR_RSA_KEY_CHECK_FAILED;
 	for (i = 0; i < 3; i++)
 		mbedtls_mpi_free(&c[i]);
-	return rv;
+	return ret;
 }
 
 /*
@@ -262,8 +230,12 @@ static CK_RV rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
 	if (mbedtls_mpi_cmp_int(&r.v[RSA_D], 1) <= 0 ||
 	    mbedtls_mpi_cmp_mpi(&r.v[RSA_D], &r.v[RSA_N]) >= 0)
 		goto out;
-	if (has_p) {
-		rv = check_factors(&r);
+	/* A p or q of 0 would read as absent to mbedtls_rsa_complete. */
+	if (has_p &&
+	    (mbedtls_mpi_cmp_int(&r.v[RSA_P], 1) <= 0 || mbedtls_mpi_cmp_int(&r.v[RSA_Q], 1) <= 0))
+		goto out;
+	if (has_p && !r.has[RSA_E]) {
+		rv = derive_e(&r);
 		if (rv != CKR_OK)
 			goto out;
 	}
@@ -279,8 +251,11 @@ static CK_RV rsa_private(const crypto_bytes parts[RSA_PARTS], crypto_key **out)
 				 has_p ? &r.v[RSA_Q] : NULL, &r.v[RSA_D], &r.v[RSA_E]);
 	if (ret == 0)
 		ret = mbedtls_rsa_complete(&k->rsa);
+	/* p*q == n, 1 < d < n, e*d == 1 mod p-1 and mod q-1. */
 	if (ret == 0)
 		ret = mbedtls_rsa_check_privkey(&k->rsa);
+	if (ret == 0 && has_p)
+		ret = same_crt(&r, &k->rsa);
 	if (ret != 0)
 		rv = crypto_mbed_invalid(ret);
 	rv = crypto_mbed_key_finish(k, rv, &k);
