@@ -490,17 +490,32 @@ static CK_RV end_write(files_store *s, token_rec *cur, CK_RV rv)
 
 /* ---- store.h ---- */
 
-static void files_close(store *base)
+/*
+ * On a device, files is the one backend: these are store.h's functions
+ * themselves, with no table for store.c to dispatch through (128 bytes of
+ * Cortex-M4 code). On a host they are the entries of files_ops.
+ */
+#if IOT_DEVICE
+#define FILES_OP
+#define FILES_FN(name) store_##name
+#else
+#define FILES_OP static
+#define FILES_FN(name) files_##name
+#endif
+
+FILES_OP void FILES_FN(close)(store *base)
 {
 	files_store *s = (files_store *)base;
 
+	if (s == NULL)
+		return;
 	if (s->pal.close != NULL)
 		s->pal.close(s->pal.ctx);
 	port_wipe(s, sizeof *s);
 	port_free(s);
 }
 
-static CK_RV files_token_load(store *base, store_token *out)
+FILES_OP CK_RV FILES_FN(token_load)(store *base, store_token *out)
 {
 	files_store *s = (files_store *)base;
 	token_rec cur;
@@ -516,7 +531,7 @@ static CK_RV files_token_load(store *base, store_token *out)
 	return rv;
 }
 
-static CK_RV files_token_save(store *base, const store_token *t)
+FILES_OP CK_RV FILES_FN(token_save)(store *base, const store_token *t)
 {
 	files_store *s = (files_store *)base;
 	token_rec cur;
@@ -527,24 +542,30 @@ static CK_RV files_token_save(store *base, const store_token *t)
 	return end_write(s, &cur, write_token(s, &cur, t, cur.epoch, NULL));
 }
 
-static CK_RV files_pin_save(store *base, int role, const store_pin *p)
+FILES_OP CK_RV FILES_FN(pin_save)(store *base, int role, const store_pin *p)
 {
 	files_store *s = (files_store *)base;
 	token_rec cur;
-	CK_RV rv = begin_write(s, &cur);
+	CK_RV rv;
 
+	if (role < 0 || role >= STORE_ROLES)
+		return CKR_ARGUMENTS_BAD;
+	rv = begin_write(s, &cur);
 	if (rv != CKR_OK)
 		return rv;
 	cur.t.pin[role] = *p;
 	return end_write(s, &cur, write_token(s, &cur, &cur.t, cur.epoch, NULL));
 }
 
-static CK_RV files_pin_attempt(store *base, int role, store_pin *out)
+FILES_OP CK_RV FILES_FN(pin_attempt)(store *base, int role, store_pin *out)
 {
 	files_store *s = (files_store *)base;
 	token_rec cur;
-	CK_RV rv = begin_write(s, &cur);
+	CK_RV rv;
 
+	if (role < 0 || role >= STORE_ROLES)
+		return CKR_ARGUMENTS_BAD;
+	rv = begin_write(s, &cur);
 	if (rv != CKR_OK)
 		return rv;
 	/* Read, count and write under the exclusive lock: two processes
@@ -557,7 +578,7 @@ static CK_RV files_pin_attempt(store *base, int role, store_pin *out)
 	return end_write(s, &cur, rv);
 }
 
-static CK_RV files_reset(store *base, const store_token *t)
+FILES_OP CK_RV FILES_FN(reset)(store *base, const store_token *t)
 {
 	files_store *s = (files_store *)base;
 	token_rec cur;
@@ -575,7 +596,7 @@ static CK_RV files_reset(store *base, const store_token *t)
 	return end_write(s, &cur, rv);
 }
 
-static CK_RV files_object_put(store *base, uint64_t id, const uint8_t *data, size_t len)
+FILES_OP CK_RV FILES_FN(object_put)(store *base, uint64_t id, const uint8_t *data, size_t len)
 {
 	files_store *s = (files_store *)base;
 	char name[OBJ_NAME_LEN + 1];
@@ -598,7 +619,7 @@ static CK_RV files_object_put(store *base, uint64_t id, const uint8_t *data, siz
 	return end_write(s, &cur, rv);
 }
 
-static CK_RV files_object_delete(store *base, uint64_t id)
+FILES_OP CK_RV FILES_FN(object_delete)(store *base, uint64_t id)
 {
 	files_store *s = (files_store *)base;
 	char name[OBJ_NAME_LEN + 1];
@@ -644,7 +665,7 @@ static CK_RV load_object(files_store *s, uint64_t epoch, uint64_t id, store_obje
 	return rv;
 }
 
-static CK_RV files_objects_load(store *base, store_object_fn fn, void *ctx)
+FILES_OP CK_RV FILES_FN(objects_load)(store *base, store_object_fn fn, void *ctx)
 {
 	files_store *s = (files_store *)base;
 	token_rec cur;
@@ -668,7 +689,7 @@ static CK_RV files_objects_load(store *base, store_object_fn fn, void *ctx)
 	return rv;
 }
 
-static CK_RV files_changed(store *base, int *changed)
+FILES_OP CK_RV FILES_FN(changed)(store *base, int *changed)
 {
 	files_store *s = (files_store *)base;
 	CK_RV rv = poll_changes(s);
@@ -682,10 +703,12 @@ static CK_RV files_changed(store *base, int *changed)
 	return CKR_OK;
 }
 
+#if !IOT_DEVICE
 static const store_ops files_ops = {
 	files_close, files_token_load, files_token_save,    files_pin_save,     files_pin_attempt,
 	files_reset, files_object_put, files_object_delete, files_objects_load, files_changed,
 };
+#endif
 
 /* A new store: no copy of the token record may exist yet. */
 static CK_RV create(files_store *s, const store_token *t)
@@ -724,7 +747,9 @@ CK_RV store_files_open(const pal_files *pal, int create_new, const store_token *
 	s = port_calloc(1, sizeof *s);
 	if (s == NULL)
 		return CKR_HOST_MEMORY;
+#if !IOT_DEVICE
 	s->base.ops = &files_ops;
+#endif
 	s->pal = *pal;
 	rv = lock(s, 1);
 	if (rv == CKR_OK) {
@@ -745,7 +770,7 @@ CK_RV store_files_open(const pal_files *pal, int create_new, const store_token *
 	}
 	if (rv != CKR_OK) {
 		s->pal.close = NULL; /* the caller keeps the PAL */
-		files_close(&s->base);
+		FILES_FN(close)(&s->base);
 		return rv;
 	}
 	*out = &s->base;

@@ -3,7 +3,7 @@
  * ending in STORE_FILES_SUFFIX is a files store), every other call goes to
  * the functions of the store's backend. The device profile has one backend,
  * files, over the PAL the port gave (iotoken_device_setup); the path only
- * names the token there.
+ * names the token there, and files.c defines the other functions itself.
  */
 #include <string.h>
 
@@ -85,6 +85,7 @@ CK_RV store_open(const char *path, int create, const store_token *t, store **out
 }
 #endif
 
+#if !IOT_DEVICE
 void store_close(store *s)
 {
 	if (s != NULL)
@@ -139,3 +140,4 @@ CK_RV store_changed(store *s, int *changed)
 {
 	return s->ops->changed(s, changed);
 }
+#endif
