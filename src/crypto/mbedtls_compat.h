@@ -9,7 +9,7 @@
  * with the same arguments (mbedtls_rsa_import/export/export_crt/complete/
  * public/private/gen_key/check_privkey, mbedtls_ecp_*, mbedtls_ecdsa_sign/
  * verify, mbedtls_gcm_crypt_and_tag/auth_decrypt, mbedtls_ctr_drbg_*,
- * mbedtls_hmac_drbg_seed_buf, mbedtls_md_hmac, mbedtls_pk_write_pubkey_der,
+ * mbedtls_hmac_drbg_seed_buf, mbedtls_md_hmac,
  * mbedtls_x509_crt_parse_der_with_ext_cb and the public raw fields of
  * mbedtls_x509_crt) and builds the RSA paddings itself, so the private key
  * only meets mbedtls_rsa_private. What a 3.6 port changes, all of it here:
@@ -39,11 +39,11 @@
 #if !defined(MBEDTLS_CTR_DRBG_C) || !defined(MBEDTLS_ENTROPY_C) || !defined(MBEDTLS_HMAC_DRBG_C)
 #error "the iotoken mbedTLS backend needs MBEDTLS_CTR_DRBG_C, MBEDTLS_ENTROPY_C, MBEDTLS_HMAC_DRBG_C"
 #endif
-#if !defined(MBEDTLS_ECDSA_C) || !defined(MBEDTLS_RSA_C) || !defined(MBEDTLS_GCM_C) ||            \
-	!defined(MBEDTLS_PKCS5_C) || !defined(MBEDTLS_X509_CRT_PARSE_C) ||                        \
-	!defined(MBEDTLS_PK_WRITE_C) || !defined(MBEDTLS_SHA1_C) || !defined(MBEDTLS_SHA256_C) || \
-	!defined(MBEDTLS_SHA512_C) || !defined(MBEDTLS_GENPRIME)
-#error "the iotoken mbedTLS backend needs ECDSA, RSA (GENPRIME), GCM, PKCS5, X509 parsing, PK write, SHA-1/256/512"
+#if !defined(MBEDTLS_ECDSA_C) || !defined(MBEDTLS_RSA_C) || !defined(MBEDTLS_GCM_C) ||          \
+	!defined(MBEDTLS_PKCS5_C) || !defined(MBEDTLS_X509_CRT_PARSE_C) ||                      \
+	!defined(MBEDTLS_SHA1_C) || !defined(MBEDTLS_SHA256_C) || !defined(MBEDTLS_SHA512_C) || \
+	!defined(MBEDTLS_GENPRIME)
+#error "the iotoken mbedTLS backend needs ECDSA, RSA (GENPRIME), GCM, PKCS5, X509 parsing, SHA-1/256/512"
 #endif
 
 #include <mbedtls/md.h>

@@ -5,7 +5,6 @@
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/cipher.h>
-#include <mbedtls/pk.h>
 #include <mbedtls/x509.h>
 
 #include "crypto/mbedtls_key.h"
@@ -179,94 +178,117 @@ size_t crypto_key_bits(const crypto_key *k)
 }
 
 /*
- * The SubjectPublicKeyInfo of an EC key written directly (RFC 5480 2.1):
- * SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve }, BIT STRING point },
- * as the OpenSSL backend does; mbedtls_pk would need the key's group and
- * point in an mbedtls_ecp_keypair, whose members 3.x makes private.
+ * SubjectPublicKeyInfo, written directly and backwards from the end of a
+ * buffer (each length is known once its contents are written), as the
+ * OpenSSL backend writes it: SEQUENCE { AlgorithmIdentifier, BIT STRING key }
+ * with, for EC (RFC 5480 2.1), id-ecPublicKey and the namedCurve and the
+ * uncompressed point; for RSA (RFC 8017 A.1.1), rsaEncryption with NULL
+ * parameters and SEQUENCE { INTEGER n, INTEGER e }. (mbedtls_pk_write would
+ * need a copy of the key in a pk context and the PK_WRITE module on the
+ * device.)
  */
-static CK_RV ec_spki(const crypto_key *k, uint8_t **der, size_t *len)
+static void put(uint8_t **p, const uint8_t *v, size_t n)
+{
+	*p -= n;
+	memcpy(*p, v, n);
+}
+
+/* The tag and length of what lies between *p and end. */
+static void put_hdr(uint8_t **p, uint8_t tag, const uint8_t *end)
+{
+	uint8_t hdr[4];
+	size_t h = crypto_mbed_der_len(hdr + 1, (size_t)(end - *p)) + 1;
+
+	hdr[0] = tag;
+	put(p, hdr, h);
+}
+
+/* EC: the algorithm and the point; p moves back from end. */
+static CK_RV ec_key(const crypto_key *k, uint8_t **p, uint8_t *end)
 {
 	static const uint8_t ec_public_key[] = { 0x06, 0x07, 0x2a, 0x86, 0x48,
 						 0xce, 0x3d, 0x02, 0x01 };
-	size_t plen, alg, bits, total, n = 0;
+	size_t plen;
 	const uint8_t *params = crypto_ec_params(k->curve, &plen);
-	uint8_t hdr[4], *buf;
+	uint8_t *mark;
 
 	if (params == NULL)
 		return CKR_KEY_TYPE_INCONSISTENT;
-	alg = sizeof(ec_public_key) + plen;
-	bits = 1 + k->publen;
-	total = 1 + crypto_mbed_der_len(hdr, alg) + alg + 1 + crypto_mbed_der_len(hdr, bits) + bits;
-	buf = port_malloc(1 + crypto_mbed_der_len(hdr, total) + total);
-	if (buf == NULL)
-		return CKR_HOST_MEMORY;
-	buf[n++] = 0x30;
-	n += crypto_mbed_der_len(buf + n, total);
-	buf[n++] = 0x30;
-	n += crypto_mbed_der_len(buf + n, alg);
-	memcpy(buf + n, ec_public_key, sizeof(ec_public_key));
-	n += sizeof(ec_public_key);
-	memcpy(buf + n, params, plen);
-	n += plen;
-	buf[n++] = 0x03;
-	n += crypto_mbed_der_len(buf + n, bits);
-	buf[n++] = 0x00; /* no unused bits */
-	memcpy(buf + n, k->pub, k->publen);
-	n += k->publen;
-	*der = buf;
-	*len = n;
+	put(p, k->pub, k->publen);
+	*--*p = 0x00; /* no unused bits */
+	put_hdr(p, 0x03, end);
+	mark = *p;
+	put(p, params, plen);
+	put(p, ec_public_key, sizeof(ec_public_key));
+	put_hdr(p, 0x30, mark);
 	return CKR_OK;
 }
 
-/* RSA: mbedtls_pk_write_pubkey_der on a public copy (N and E only). */
-static CK_RV rsa_spki(const crypto_key *k, uint8_t **der, size_t *len)
+#if IOT_WITH_RSA
+/* The INTEGER of a positive number given without leading zero bytes. */
+static void put_uint(uint8_t **p, const uint8_t *v, size_t n)
 {
-	/* Both INTEGERs are at most the modulus long, plus headers. */
-	size_t room = 2 * k->publen + 64;
-	mbedtls_pk_context pk;
-	mbedtls_mpi n, e;
-	uint8_t *tmp = NULL;
-	CK_RV rv = CKR_OK;
+	const uint8_t *end = *p;
+
+	put(p, v, n);
+	if (v[0] & 0x80)
+		*--*p = 0x00;
+	put_hdr(p, 0x02, end);
+}
+
+/* RSA: the algorithm and the key; e first goes to the start of buf. */
+static CK_RV rsa_key(const crypto_key *k, uint8_t *buf, uint8_t **p, uint8_t *end)
+{
+	static const uint8_t rsa_encryption[] = { 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+						  0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00 };
+	mbedtls_mpi e;
+	size_t elen;
 	int ret;
 
-	mbedtls_pk_init(&pk);
-	mbedtls_mpi_init(&n);
 	mbedtls_mpi_init(&e);
-	tmp = port_malloc(room);
-	if (tmp == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	ret = mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
+	ret = mbedtls_rsa_export(&k->rsa, NULL, NULL, NULL, NULL, &e);
+	elen = mbedtls_mpi_size(&e);
+	if (ret == 0 && (elen == 0 || elen > k->publen))
+		ret = MBEDTLS_ERR_RSA_BAD_INPUT_DATA;
 	if (ret == 0)
-		ret = mbedtls_rsa_export(&k->rsa, &n, NULL, NULL, NULL, &e);
-	if (ret == 0)
-		ret = mbedtls_rsa_import(mbedtls_pk_rsa(pk), &n, NULL, NULL, NULL, &e);
-	if (ret == 0)
-		ret = mbedtls_rsa_complete(mbedtls_pk_rsa(pk));
-	/* Writes backwards from the end of tmp; returns the length. */
-	if (ret == 0)
-		ret = mbedtls_pk_write_pubkey_der(&pk, tmp, room);
-	if (ret <= 0) {
-		rv = ret == 0 ? CKR_FUNCTION_FAILED : crypto_mbed_error(ret);
-		goto out;
-	}
-	*der = port_malloc((size_t)ret);
-	if (*der == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	memcpy(*der, tmp + room - (size_t)ret, (size_t)ret);
-	*len = (size_t)ret;
-out:
-	port_free(tmp);
-	mbedtls_mpi_free(&n);
+		ret = mbedtls_mpi_write_binary(&e, buf, elen);
 	mbedtls_mpi_free(&e);
-	mbedtls_pk_free(&pk);
-	return rv;
+	if (ret != 0)
+		return crypto_mbed_error(ret);
+	put_uint(p, buf, elen);
+	put_uint(p, k->pub, k->publen);
+	put_hdr(p, 0x30, end);
+	*--*p = 0x00;
+	put_hdr(p, 0x03, end);
+	put(p, rsa_encryption, sizeof(rsa_encryption));
+	return CKR_OK;
 }
+#endif
 
 CK_RV crypto_key_spki(const crypto_key *k, uint8_t **der, size_t *len)
 {
-	return k->kind == KEY_EC ? ec_spki(k, der, len) : rsa_spki(k, der, len);
+	/* RSA: e at the start (at most the modulus long); from the end the
+	 * key (n, e again), the headers and the algorithm. */
+	size_t room = 3 * k->publen + 64;
+	uint8_t *buf, *p, *end;
+	CK_RV rv;
+
+	buf = port_malloc(room);
+	if (buf == NULL)
+		return CKR_HOST_MEMORY;
+	p = end = buf + room;
+#if IOT_WITH_RSA
+	rv = k->kind == KEY_EC ? ec_key(k, &p, end) : rsa_key(k, buf, &p, end);
+#else
+	rv = ec_key(k, &p, end);
+#endif
+	if (rv != CKR_OK) {
+		port_free(buf);
+		return rv;
+	}
+	put_hdr(&p, 0x30, end);
+	*len = (size_t)(end - p);
+	memmove(buf, p, *len);
+	*der = buf;
+	return CKR_OK;
 }
