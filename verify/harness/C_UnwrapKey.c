@@ -57,17 +57,8 @@ int main(void)
 	static CK_KEY_TYPE aes = CKK_AES, generic = CKK_GENERIC_SECRET;
 	static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	static CK_ULONG l32 = 32;
-	static CK_BYTE v16[16] = { 1 };
 	static const CK_MECHANISM_TYPE mechs[] = { CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_PAD,
 						   CKM_AES_CBC, CKM_RSA_PKCS_OAEP, CKM_ECDSA };
-	CK_ATTRIBUTE unwrapping[] = {
-		{ CKA_CLASS, &secret, sizeof(secret) },
-		{ CKA_KEY_TYPE, &aes, sizeof(aes) },
-		{ CKA_PRIVATE, &no, 1 },
-		{ CKA_WRAP, &yes, 1 },
-		{ CKA_UNWRAP, &yes, 1 },
-		{ CKA_VALUE, v16, sizeof(v16) },
-	};
 	const CK_ATTRIBUTE tmpls[NTEMPLATES][4] = {
 		{ { CKA_CLASS, &secret, sizeof(secret) },
 		  { CKA_KEY_TYPE, &aes, sizeof(aes) },
@@ -100,7 +91,7 @@ int main(void)
 	CK_RV rv;
 
 	s = verify_open_session();
-	objs[0] = verify_create(s, unwrapping, 6);
+	objs[0] = verify_aes_wrapping_key(s);
 	objs[1] = verify_aes_key(s);
 	objs[2] = verify_ec_private_key(s);
 	objs[3] = verify_data_object(s, 0);

@@ -38,14 +38,6 @@ int main(void)
 	static CK_BYTE v16[16] = { 1 }, v32[32] = { 2 }, v20[20] = { 3 };
 	static const CK_MECHANISM_TYPE mechs[] = { CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_PAD,
 						   CKM_AES_CBC, CKM_RSA_PKCS_OAEP, CKM_ECDSA };
-	CK_ATTRIBUTE wrapping[] = {
-		{ CKA_CLASS, &secret, sizeof(secret) },
-		{ CKA_KEY_TYPE, &aes, sizeof(aes) },
-		{ CKA_PRIVATE, &no, 1 },
-		{ CKA_WRAP, &yes, 1 },
-		{ CKA_UNWRAP, &yes, 1 },
-		{ CKA_VALUE, v16, sizeof(v16) },
-	};
 	CK_ATTRIBUTE aes256[] = {
 		{ CKA_CLASS, &secret, sizeof(secret) },
 		{ CKA_KEY_TYPE, &aes, sizeof(aes) },
@@ -89,7 +81,7 @@ int main(void)
 	objs[3] = verify_create(s, trusted, 6);
 	objs[4] = verify_ec_private_key(s);
 	objs[5] = verify_data_object(s, 0);
-	objs[6] = verify_create(s, wrapping, 6);
+	objs[6] = verify_aes_wrapping_key(s);
 	verify_setup = 0;
 
 	hkey = verify_object_handle(&verify_case_a, objs, 6);

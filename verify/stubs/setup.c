@@ -109,6 +109,24 @@ CK_OBJECT_HANDLE verify_aes_key(CK_SESSION_HANDLE s)
 	return verify_create(s, tmpl, 4);
 }
 
+CK_OBJECT_HANDLE verify_aes_wrapping_key(CK_SESSION_HANDLE s)
+{
+	static CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
+	static CK_KEY_TYPE aes = CKK_AES;
+	static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	static CK_BYTE value[16] = { 1 };
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &secret, sizeof(secret) },
+		{ CKA_KEY_TYPE, &aes, sizeof(aes) },
+		{ CKA_PRIVATE, &no, 1 },
+		{ CKA_WRAP, &yes, 1 },
+		{ CKA_UNWRAP, &yes, 1 },
+		{ CKA_VALUE, value, sizeof(value) },
+	};
+
+	return verify_create(s, tmpl, 6);
+}
+
 CK_SESSION_HANDLE verify_digest_session(CK_ULONG *hashlen)
 {
 	CK_SESSION_HANDLE s = verify_open_session();

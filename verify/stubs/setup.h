@@ -35,6 +35,8 @@ CK_OBJECT_HANDLE verify_ec_private_key(CK_SESSION_HANDLE s);
 CK_OBJECT_HANDLE verify_ec_public_key(CK_SESSION_HANDLE s);
 CK_OBJECT_HANDLE verify_data_object(CK_SESSION_HANDLE s, int token);
 CK_OBJECT_HANDLE verify_aes_key(CK_SESSION_HANDLE s);
+/* A public AES-128 key with CKA_WRAP and CKA_UNWRAP (C_WrapKey, C_UnwrapKey). */
+CK_OBJECT_HANDLE verify_aes_wrapping_key(CK_SESSION_HANDLE s);
 
 /* An R/W session on slot 1 (verify_open_session) with, by verify_case_g:
  * 0 no digest active, 1 C_DigestInit done, 2 C_DigestInit and
