@@ -39,7 +39,7 @@
  * Key generation and every backend call may fail (stubs/crypto.c); the
  * RSA parts come from crypto_rsa_parts; storing token keys may fail, the
  * private key's failure withdraws the public one; every allocation may fail.
- * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-min-loop-unroll 40 -eva-slevel-function keyobj_generate:2000,material_of:200,generate_key:200,set_defaults:3000,object_encode:5000,codec_encode_mac:5000,token_store_object:5000
+ * VERIFY-OPTIONS: -eva-alloc-builtin fresh -eva-split-return full -eva-min-loop-unroll 40 -eva-slevel-function keyobj_generate:10000,material_of:200,generate_key:200,set_defaults:3000,object_encode:5000,codec_encode_mac:5000,token_store_object:5000,C_GenerateKeyPair:5000,api_publish:5000,object_create:5000,finish_private:5000
  */
 #include <string.h>
 
